@@ -1,0 +1,267 @@
+package heppu
+
+import (
+	"encoding/json"
+	"slices"
+)
+
+// AgentType is the kind of an agent: a voice agent answers phone calls, a
+// chat agent runs in a website widget. It cannot change after creation.
+type AgentType string
+
+// The agent types the API accepts.
+const (
+	Voice AgentType = "voice"
+	Chat  AgentType = "chat"
+)
+
+// Status is the lifecycle state of an agent.
+type Status string
+
+// The documented agent statuses. Delete sets StatusInactive; Update with
+// StatusActive restores the agent.
+const (
+	StatusActive   Status = "active"
+	StatusInactive Status = "inactive"
+	StatusTraining Status = "training"
+	StatusDeployed Status = "deployed"
+)
+
+// Documented enumerations. They are variables only because Go has no
+// constant slices; nothing should modify them.
+var (
+	// Types lists the agent types.
+	Types = []AgentType{Voice, Chat}
+	// Statuses lists the agent statuses.
+	Statuses = []Status{StatusActive, StatusInactive, StatusTraining, StatusDeployed}
+	// VoiceModels lists the models a voice agent may use; the first is the default.
+	VoiceModels = []string{"gpt-realtime-2025-08-28"}
+	// ChatModels lists the models a chat agent may use; the first is the default.
+	ChatModels = []string{"gpt-4o", "gpt-4o-mini", "gpt-4", "gpt-4-turbo", "gpt-3.5-turbo"}
+	// Voices lists the voices of a voice agent; DefaultVoice is the default.
+	Voices = []string{"ash", "ballad", "coral", "sage", "verse", "shimmer"}
+	// Themes lists the chat widget themes.
+	Themes = []string{"light", "dark"}
+	// Positions lists where the chat widget may sit on the page.
+	Positions = []string{"bottom-right", "bottom-left", "top-right", "top-left"}
+	// CommonToolIDs lists the tool IDs the documentation names. An
+	// organization may have others, depending on its subscription.
+	CommonToolIDs = []string{"web_search", "calculator", "calendar", "email", "crm", "weather", "sms"}
+)
+
+// DefaultVoice is the voice a voice agent gets when none is given.
+const DefaultVoice = "sage"
+
+// Documented ranges of the numeric voice settings.
+const (
+	MinSpeed                 = 0.5
+	MaxSpeed                 = 2.0
+	MinInterruptionThreshold = 0.0
+	MaxInterruptionThreshold = 1.0
+	// MaxNameLength is the longest agent name the API accepts, in characters.
+	MaxNameLength = 255
+)
+
+// Models returns the models documented for agents of type t, default first,
+// or nil for an unknown type.
+func Models(t AgentType) []string {
+	switch t {
+	case Voice:
+		return VoiceModels
+	case Chat:
+		return ChatModels
+	}
+	return nil
+}
+
+// DefaultModel returns the model Heppu uses when a create request of type t
+// names none, or "" for an unknown type.
+func DefaultModel(t AgentType) string {
+	if m := Models(t); len(m) > 0 {
+		return m[0]
+	}
+	return ""
+}
+
+// ValidModel reports whether model is documented for agents of type t.
+func ValidModel(t AgentType, model string) bool {
+	return slices.Contains(Models(t), model)
+}
+
+// Config holds the type-specific settings of an agent. The voice keys apply
+// to voice agents and the widget keys to chat agents; see ConfigKeys.
+// Numbers are pointers so that a zero (an interruption threshold of 0) is
+// told apart from an absent value.
+//
+// Keys the API returns that Config does not know are kept in Extra, so that
+// reading an agent and writing its config back loses nothing.
+type Config struct {
+	Voice                 string   `json:"voice,omitempty" jsonschema:"enum=ash,enum=ballad,enum=coral,enum=sage,enum=verse,enum=shimmer" jsonschema_description:"Voice agents only. The voice the agent speaks with; sage when not given."`
+	Speed                 *float64 `json:"speed,omitempty" jsonschema:"minimum=0.5,maximum=2" jsonschema_description:"Voice agents only. Speech speed, from 0.5 (slow) to 2.0 (fast); 1.0 is normal."`
+	InterruptionThreshold *float64 `json:"interruptionThreshold,omitempty" jsonschema:"minimum=0,maximum=1" jsonschema_description:"Voice agents only. How easily the caller can interrupt the agent, from 0.0 to 1.0."`
+	Timeout               *float64 `json:"timeout,omitempty" jsonschema:"exclusiveMinimum=0" jsonschema_description:"Voice agents only. Call timeout in seconds; a positive number."`
+
+	Theme          string   `json:"theme,omitempty" jsonschema:"enum=light,enum=dark" jsonschema_description:"Chat agents only. Widget theme."`
+	PrimaryColor   string   `json:"primaryColor,omitempty" jsonschema:"pattern=^#([0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$" jsonschema_description:"Chat agents only. Widget colour as a hex code such as #3B82F6."`
+	Position       string   `json:"position,omitempty" jsonschema:"enum=bottom-right,enum=bottom-left,enum=top-right,enum=top-left" jsonschema_description:"Chat agents only. Where the widget sits on the page."`
+	Greeting       string   `json:"greeting,omitempty" jsonschema_description:"Chat agents only. The first message the widget shows."`
+	Placeholder    string   `json:"placeholder,omitempty" jsonschema_description:"Chat agents only. Placeholder text of the message input."`
+	AllowedDomains []string `json:"allowedDomains,omitzero" jsonschema:"uniqueItems=true,maxLength=253,pattern=^[A-Za-z0-9]([A-Za-z0-9-]{0\\,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0\\,61}[A-Za-z0-9])?)*$" jsonschema_description:"Chat agents only. Host names allowed to embed the widget, such as example.com (no scheme, path or port). Empty or absent allows every site."`
+
+	// Extra holds keys Heppu returned that the fields above do not cover.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// VoiceConfigKeys and ChatConfigKeys name the config keys that belong to
+// each agent type, in the order the documentation gives them.
+var (
+	VoiceConfigKeys = []string{"voice", "speed", "interruptionThreshold", "timeout"}
+	ChatConfigKeys  = []string{"theme", "primaryColor", "position", "greeting", "placeholder", "allowedDomains"}
+)
+
+// ConfigKeys returns the config keys that belong to agents of type t.
+func ConfigKeys(t AgentType) []string {
+	switch t {
+	case Voice:
+		return VoiceConfigKeys
+	case Chat:
+		return ChatConfigKeys
+	}
+	return nil
+}
+
+// configFields is Config without its methods, so that the JSON methods can
+// use the standard encoding of the known fields.
+type configFields Config
+
+// MarshalJSON encodes the known fields and then the Extra keys.
+func (c Config) MarshalJSON() ([]byte, error) {
+	known, err := json.Marshal(configFields(c))
+	if err != nil || len(c.Extra) == 0 {
+		return known, err
+	}
+	var merged map[string]json.RawMessage
+	if err := json.Unmarshal(known, &merged); err != nil {
+		return nil, err
+	}
+	for k, v := range c.Extra {
+		if _, ok := merged[k]; !ok {
+			merged[k] = v
+		}
+	}
+	return json.Marshal(merged)
+}
+
+// UnmarshalJSON decodes the known fields and keeps every other key in Extra.
+func (c *Config) UnmarshalJSON(data []byte) error {
+	var known configFields
+	if err := json.Unmarshal(data, &known); err != nil {
+		return err
+	}
+	var all map[string]json.RawMessage
+	if err := json.Unmarshal(data, &all); err != nil {
+		return err
+	}
+	for _, k := range VoiceConfigKeys {
+		delete(all, k)
+	}
+	for _, k := range ChatConfigKeys {
+		delete(all, k)
+	}
+	if len(all) > 0 {
+		known.Extra = all
+	}
+	*c = Config(known)
+	return nil
+}
+
+// Tool is a capability assigned to an agent, such as web_search.
+type Tool struct {
+	ID          string         `json:"id" jsonschema_description:"The tool ID, as given in toolIds."`
+	Name        string         `json:"name,omitempty" jsonschema_description:"Display name of the tool."`
+	Description string         `json:"description,omitempty" jsonschema_description:"What the tool lets the agent do."`
+	Category    string         `json:"category,omitempty" jsonschema_description:"The tool's category, when Heppu reports it."`
+	Config      map[string]any `json:"config,omitempty" jsonschema_description:"Tool-specific settings, when Heppu reports them."`
+}
+
+// Agent is a Heppu voice or chat agent. Create returns fewer fields than Get;
+// absent fields are zero.
+type Agent struct {
+	ID           string    `json:"id" jsonschema_description:"The agent's UUID; pass it as agentId to the other tools."`
+	Name         string    `json:"name" jsonschema_description:"The agent's name."`
+	Type         AgentType `json:"type" jsonschema:"enum=voice,enum=chat" jsonschema_description:"voice (phone calls) or chat (website widget)."`
+	Status       Status    `json:"status,omitempty" jsonschema_description:"Lifecycle state: active, inactive (deleted), training or deployed."`
+	Model        string    `json:"model,omitempty" jsonschema:"enum=gpt-realtime-2025-08-28,enum=gpt-4o,enum=gpt-4o-mini,enum=gpt-4,enum=gpt-4-turbo,enum=gpt-3.5-turbo" jsonschema_description:"The language model the agent runs on."`
+	Instructions string    `json:"instructions" jsonschema_description:"The agent's system prompt; empty when none was given."`
+	Config       *Config   `json:"config,omitempty" jsonschema_description:"Type-specific settings: voice settings for a voice agent, widget settings for a chat agent."`
+	Tools        []Tool    `json:"tools,omitempty" jsonschema_description:"The tools assigned to the agent."`
+	PhoneNumbers []string  `json:"phoneNumbers,omitempty" jsonschema_description:"Phone numbers in E.164 form assigned to a voice agent."`
+	CreatedAt    string    `json:"createdAt,omitempty" jsonschema_description:"When the agent was created (ISO 8601)."`
+	UpdatedAt    string    `json:"updatedAt,omitempty" jsonschema_description:"When the agent was last changed (ISO 8601)."`
+}
+
+// ToolIDs returns the IDs of the tools assigned to the agent.
+func (a *Agent) ToolIDs() []string {
+	ids := make([]string, 0, len(a.Tools))
+	for _, t := range a.Tools {
+		ids = append(ids, t.ID)
+	}
+	return ids
+}
+
+// CreateAgentRequest is the body of POST /agents.
+type CreateAgentRequest struct {
+	Name         string    `json:"name" jsonschema:"minLength=1,maxLength=255,pattern=\\S" jsonschema_description:"The agent's name, 1 to 255 characters, not blank."`
+	Type         AgentType `json:"type" jsonschema:"enum=voice,enum=chat" jsonschema_description:"voice for a phone agent, chat for a website widget. Cannot be changed later."`
+	Model        string    `json:"model,omitempty" jsonschema_description:"The language model. Voice agents: gpt-realtime-2025-08-28 (the default). Chat agents: gpt-4o (the default), gpt-4o-mini, gpt-4, gpt-4-turbo or gpt-3.5-turbo."`
+	Instructions string    `json:"instructions,omitempty" jsonschema_description:"The agent's system prompt: who it is, what it does, how it speaks. Empty when not given."`
+	Config       *Config   `json:"config,omitempty" jsonschema_description:"Type-specific settings. Give only the keys of the agent's type; Heppu applies defaults to the rest."`
+	ToolIDs      []string  `json:"toolIds,omitempty" jsonschema:"uniqueItems=true,minLength=1,maxLength=100" jsonschema_description:"IDs of tools to enable, such as web_search or calendar. IDs the organization does not have are silently dropped by Heppu."`
+}
+
+// UpdateAgentRequest is the body of PATCH /agents/{agentId}. Nil fields are
+// left unchanged. A non-nil empty ToolIDs removes every tool; Config, when
+// set, should be the whole config, since the API may replace it wholesale.
+type UpdateAgentRequest struct {
+	Name         *string  `json:"name,omitempty"`
+	Status       *Status  `json:"status,omitempty"`
+	Model        *string  `json:"model,omitempty"`
+	Instructions *string  `json:"instructions,omitempty"`
+	Config       *Config  `json:"config,omitempty"`
+	ToolIDs      []string `json:"toolIds,omitzero"`
+}
+
+// ListAgentsOptions filters and pages GET /agents. Zero fields are not sent,
+// so the API's defaults apply (limit 50, offset 0).
+type ListAgentsOptions struct {
+	Type   AgentType
+	Status Status
+	Limit  int
+	Offset int
+}
+
+// Pagination describes one page of a list.
+type Pagination struct {
+	Limit   int   `json:"limit" jsonschema_description:"The page size used."`
+	Offset  int   `json:"offset" jsonschema_description:"How many agents were skipped."`
+	Total   int   `json:"total" jsonschema_description:"How many agents match the filters in all."`
+	HasMore *bool `json:"hasMore,omitempty" jsonschema_description:"Whether more agents follow this page, when Heppu reports it."`
+}
+
+// AgentList is one page of agents.
+type AgentList struct {
+	Agents     []Agent    `json:"agents"`
+	Pagination Pagination `json:"pagination"`
+}
+
+// UpdateResult is the API's confirmation of a PATCH.
+type UpdateResult struct {
+	ID      string `json:"id"`
+	Updated bool   `json:"updated"`
+}
+
+// DeleteResult is the API's confirmation of a DELETE.
+type DeleteResult struct {
+	ID      string `json:"id"`
+	Deleted bool   `json:"deleted"`
+}

@@ -1,0 +1,408 @@
+// Package heppu is a client of the Heppu Agents API
+// (https://docs.heppu.ai): create, list, read, update and delete voice and
+// chat agents of one organization.
+//
+// The client follows the API as documented and copes with its
+// inconsistencies: every documented success and error envelope is decoded,
+// and any failure answer becomes an *APIError.
+package heppu
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// DefaultBaseURL is the production API.
+const DefaultBaseURL = "https://v2.heppu.ai/api/v1"
+
+// DefaultTimeout bounds each request when NewClient is given no timeout.
+const DefaultTimeout = 30 * time.Second
+
+// MaxResponseBytes caps how much of a response body the client reads. A
+// page of 100 agents with long instructions fits many times over.
+const MaxResponseBytes = 16 << 20
+
+// maxErrorBodyBytes caps the read of an error body: only its message is used.
+const maxErrorBodyBytes = 64 << 10
+
+// Options configures a Client. The zero value talks to DefaultBaseURL with
+// DefaultTimeout and no key.
+type Options struct {
+	// BaseURL is the API root, such as DefaultBaseURL. It must be https,
+	// or http on a loopback host (for emulators and tests).
+	BaseURL string
+	// APIKey is the organization's key, sent as x-api-key.
+	APIKey string
+	// Timeout bounds each request, from sending it to reading the whole
+	// answer. Zero means DefaultTimeout.
+	Timeout time.Duration
+	// UserAgent is sent with every request, such as "heppu-mcp/1.0.0".
+	UserAgent string
+	// HTTPClient sends the requests; nil means a client of its own.
+	HTTPClient *http.Client
+}
+
+// Client calls the Heppu Agents API. It is safe for concurrent use.
+type Client struct {
+	base      *url.URL
+	key       string
+	timeout   time.Duration
+	userAgent string
+	http      *http.Client
+}
+
+// NewClient returns a Client configured by opts. It fails when the base URL
+// is not absolute, or is plain http to a host other than a loopback one,
+// since the key would then cross the network in clear text.
+func NewClient(opts Options) (*Client, error) {
+	raw := opts.BaseURL
+	if raw == "" {
+		raw = DefaultBaseURL
+	}
+	base, err := ParseBaseURL(raw)
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{
+		base:      base,
+		key:       opts.APIKey,
+		timeout:   opts.Timeout,
+		userAgent: opts.UserAgent,
+		http:      opts.HTTPClient,
+	}
+	if c.timeout <= 0 {
+		c.timeout = DefaultTimeout
+	}
+	if c.http == nil {
+		c.http = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	}
+	return c, nil
+}
+
+// ParseBaseURL checks that raw is a usable API root: an absolute https URL,
+// or an http URL whose host is loopback (localhost, 127.0.0.0/8, ::1).
+// Errors name the rule that failed but never echo a userinfo part.
+func ParseBaseURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, errors.New("base URL is not a valid URL")
+	}
+	if u.User != nil {
+		return nil, errors.New("base URL must not contain credentials; set the key in HEPPU_API_KEY")
+	}
+	if u.Host == "" {
+		return nil, fmt.Errorf("base URL %q must be absolute, such as %s", raw, DefaultBaseURL)
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("base URL %q must not have a query or fragment", raw)
+	}
+	switch u.Scheme {
+	case "https":
+	case "http":
+		if !IsLoopbackHost(u.Hostname()) {
+			return nil, fmt.Errorf("base URL %q uses plain http to a host that is not loopback; use https", raw)
+		}
+	default:
+		return nil, fmt.Errorf("base URL %q must use https", raw)
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	return u, nil
+}
+
+// IsLoopbackHost reports whether host (without a port) names this machine:
+// localhost or a loopback IP address.
+func IsLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(host, "[]"))
+	return ip != nil && ip.IsLoopback()
+}
+
+// WithAPIKey returns a copy of c that authenticates with key. The copy
+// shares c's connection pool.
+func (c *Client) WithAPIKey(key string) *Client {
+	cp := *c
+	cp.key = key
+	return &cp
+}
+
+// HasAPIKey reports whether c has a key to send.
+func (c *Client) HasAPIKey() bool { return c.key != "" }
+
+// BaseURL returns the API root the client calls.
+func (c *Client) BaseURL() string { return c.base.String() }
+
+// CreateAgent creates an agent: POST /agents.
+func (c *Client) CreateAgent(ctx context.Context, req *CreateAgentRequest) (*Agent, error) {
+	var a Agent
+	if err := c.do(ctx, http.MethodPost, "/agents", nil, req, &a); err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+// ListAgents returns one page of the organization's agents: GET /agents.
+func (c *Client) ListAgents(ctx context.Context, opts *ListAgentsOptions) (*AgentList, error) {
+	q := url.Values{}
+	if opts != nil {
+		if opts.Type != "" {
+			q.Set("type", string(opts.Type))
+		}
+		if opts.Status != "" {
+			q.Set("status", string(opts.Status))
+		}
+		if opts.Limit > 0 {
+			q.Set("limit", strconv.Itoa(opts.Limit))
+		}
+		if opts.Offset > 0 {
+			q.Set("offset", strconv.Itoa(opts.Offset))
+		}
+	}
+	var list AgentList
+	if err := c.do(ctx, http.MethodGet, "/agents", q, nil, &list); err != nil {
+		return nil, err
+	}
+	return &list, nil
+}
+
+// GetAgent returns one agent with its tools: GET /agents/{agentId}.
+func (c *Client) GetAgent(ctx context.Context, id string) (*Agent, error) {
+	var a Agent
+	if err := c.do(ctx, http.MethodGet, agentPath(id), nil, nil, &a); err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+// UpdateAgent changes the fields set in req: PATCH /agents/{agentId}. The
+// API answers with a confirmation, not the agent; use GetAgent to read it.
+func (c *Client) UpdateAgent(ctx context.Context, id string, req *UpdateAgentRequest) (*UpdateResult, error) {
+	var res UpdateResult
+	if err := c.do(ctx, http.MethodPatch, agentPath(id), nil, req, &res); err != nil {
+		return nil, err
+	}
+	if res.ID == "" {
+		res = UpdateResult{ID: id, Updated: true}
+	}
+	return &res, nil
+}
+
+// DeleteAgent soft-deletes an agent: DELETE /agents/{agentId}. The agent
+// becomes inactive and keeps its data; UpdateAgent with StatusActive
+// restores it.
+func (c *Client) DeleteAgent(ctx context.Context, id string) (*DeleteResult, error) {
+	var res DeleteResult
+	if err := c.do(ctx, http.MethodDelete, agentPath(id), nil, nil, &res); err != nil {
+		return nil, err
+	}
+	if res.ID == "" {
+		// 204 No Content, which the errors page ties to deletions.
+		res = DeleteResult{ID: id, Deleted: true}
+	}
+	return &res, nil
+}
+
+func agentPath(id string) string { return "/agents/" + url.PathEscape(id) }
+
+// do sends one request and decodes the data of a success envelope into out.
+// Every endpoint goes through here: auth, encoding, the timeout, the capped
+// read, envelope and error decoding, and the debug log line.
+func (c *Client) do(ctx context.Context, method, path string, q url.Values, in, out any) error {
+	if c.key == "" {
+		return ErrNoAPIKey
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+
+	u := *c.base
+	u.Path += path
+	u.RawPath = ""
+	if c.base.RawPath != "" || strings.Contains(path, "%") {
+		u.RawPath = c.base.EscapedPath() + path
+	}
+	u.RawQuery = q.Encode()
+
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return fmt.Errorf("encoding request: %w", err)
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), body)
+	if err != nil {
+		return fmt.Errorf("building request: %w", err)
+	}
+	req.Header.Set("x-api-key", c.key)
+	req.Header.Set("Accept", "application/json")
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.userAgent != "" {
+		req.Header.Set("User-Agent", c.userAgent)
+	}
+
+	start := time.Now()
+	resp, err := c.http.Do(req)
+	ex := Exchange{Method: method, Path: path, Duration: time.Since(start)}
+	if err != nil {
+		ex.Err = err
+		observe(ctx, ex)
+		return &TransportError{Method: method, Path: path, Err: unwrapURLError(err), Sent: sentRequest(err)}
+	}
+	defer resp.Body.Close()
+
+	err = decodeResponse(resp, out)
+	ex.Status, ex.Duration, ex.Err = resp.StatusCode, time.Since(start), err
+	observe(ctx, ex)
+	return err
+}
+
+// decodeResponse turns a response into out or an error.
+func decodeResponse(resp *http.Response, out any) error {
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return decodeError(resp)
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes+1))
+	if err != nil {
+		return &ResponseError{StatusCode: resp.StatusCode, Err: err}
+	}
+	if len(data) > MaxResponseBytes {
+		return &ResponseError{StatusCode: resp.StatusCode, Err: ErrBodyTooLarge}
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		if resp.StatusCode == http.StatusNoContent {
+			return nil
+		}
+		return &ResponseError{StatusCode: resp.StatusCode, Err: errors.New("empty body")}
+	}
+
+	var env struct {
+		Success *bool           `json:"success"`
+		Data    json.RawMessage `json:"data"`
+		Error   json.RawMessage `json:"error"`
+	}
+	if err := json.Unmarshal(data, &env); err != nil {
+		return &ResponseError{StatusCode: resp.StatusCode, Err: jsonProblem(err)}
+	}
+	if env.Success != nil && !*env.Success {
+		// A failure dressed as a success status; believe the body.
+		apiErr := errorFromBody(resp.StatusCode, data)
+		if apiErr.StatusCode < 400 {
+			apiErr.StatusCode = http.StatusBadGateway
+		}
+		return apiErr
+	}
+	if len(env.Data) == 0 || string(env.Data) == "null" {
+		return &ResponseError{StatusCode: resp.StatusCode, Err: errors.New(`no "data" in the body`)}
+	}
+	if err := json.Unmarshal(env.Data, out); err != nil {
+		return &ResponseError{StatusCode: resp.StatusCode, Err: jsonProblem(err)}
+	}
+	return nil
+}
+
+// decodeError builds the APIError of a non-2xx response.
+func decodeError(resp *http.Response) *APIError {
+	data, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBodyBytes))
+	apiErr := errorFromBody(resp.StatusCode, data)
+	apiErr.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+	return apiErr
+}
+
+// errorFromBody reads whichever documented error envelope body holds:
+//
+//	{"success": false, "error": {"message": "...", "code": 401}}
+//	{"error": {"message": "...", "status": 401, "code": "invalid_api_key"}}
+//
+// and also a bare {"message": "..."} or {"error": "..."}. Anything else,
+// such as a proxy's HTML page, gives the status text.
+func errorFromBody(status int, body []byte) *APIError {
+	apiErr := &APIError{StatusCode: status, Message: http.StatusText(status)}
+	if apiErr.Message == "" {
+		apiErr.Message = "HTTP " + strconv.Itoa(status)
+	}
+	var env struct {
+		Error   json.RawMessage `json:"error"`
+		Message string          `json:"message"`
+		Code    json.RawMessage `json:"code"`
+	}
+	if json.Unmarshal(body, &env) != nil {
+		return apiErr
+	}
+	var detail struct {
+		Message string          `json:"message"`
+		Code    json.RawMessage `json:"code"`
+	}
+	var text string
+	switch {
+	case json.Unmarshal(env.Error, &detail) == nil && detail.Message != "":
+	case json.Unmarshal(env.Error, &text) == nil && text != "":
+		detail.Message = text
+	default:
+		detail.Message, detail.Code = env.Message, env.Code
+	}
+	if m := strings.TrimSpace(detail.Message); m != "" {
+		apiErr.Message = m
+	}
+	apiErr.Code = codeString(detail.Code)
+	return apiErr
+}
+
+// codeString renders an error code that may be a JSON number or string.
+func codeString(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	var n json.Number
+	if json.Unmarshal(raw, &n) == nil {
+		return n.String()
+	}
+	return ""
+}
+
+// parseRetryAfter reads a Retry-After header in seconds or as an HTTP date.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.Atoi(v); err == nil {
+		if secs < 0 {
+			return 0
+		}
+		return time.Duration(secs) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now).Round(time.Second)
+	}
+	return 0
+}
+
+// jsonProblem shortens a decoding error to what went wrong, dropping the
+// offending bytes, which could be anything.
+func jsonProblem(err error) error {
+	if typeErr, ok := errors.AsType[*json.UnmarshalTypeError](err); ok {
+		return fmt.Errorf("field %q: got JSON %s, want %s", typeErr.Field, typeErr.Value, typeErr.Type)
+	}
+	if _, ok := errors.AsType[*json.SyntaxError](err); ok {
+		return errors.New("malformed JSON")
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return errors.New("truncated JSON")
+	}
+	return err
+}
