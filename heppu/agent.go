@@ -152,27 +152,51 @@ func (c Config) MarshalJSON() ([]byte, error) {
 	return json.Marshal(merged)
 }
 
-// UnmarshalJSON decodes the known fields and keeps every other key in Extra.
+// UnmarshalJSON decodes the known fields and keeps every other key in
+// Extra. A known key whose value has an unexpected JSON type is kept in
+// Extra too, as it came: Heppu does not document validating config, and
+// one odd value must not make a whole agent, or a page of them, unreadable.
 func (c *Config) UnmarshalJSON(data []byte) error {
-	var known configFields
-	if err := json.Unmarshal(data, &known); err != nil {
-		return err
-	}
 	var all map[string]json.RawMessage
 	if err := json.Unmarshal(data, &all); err != nil {
 		return err
 	}
-	for _, k := range VoiceConfigKeys {
-		delete(all, k)
+	*c = Config{}
+	fields := map[string]func(json.RawMessage) bool{
+		"voice":                 decodeInto(&c.Voice),
+		"speed":                 decodeInto(&c.Speed),
+		"interruptionThreshold": decodeInto(&c.InterruptionThreshold),
+		"timeout":               decodeInto(&c.Timeout),
+		"theme":                 decodeInto(&c.Theme),
+		"primaryColor":          decodeInto(&c.PrimaryColor),
+		"position":              decodeInto(&c.Position),
+		"greeting":              decodeInto(&c.Greeting),
+		"placeholder":           decodeInto(&c.Placeholder),
+		"allowedDomains":        decodeInto(&c.AllowedDomains),
 	}
-	for _, k := range ChatConfigKeys {
-		delete(all, k)
+	for k, v := range all {
+		if decode, ok := fields[k]; ok && decode(v) {
+			continue
+		}
+		if c.Extra == nil {
+			c.Extra = make(map[string]json.RawMessage)
+		}
+		c.Extra[k] = v
 	}
-	if len(all) > 0 {
-		known.Extra = all
-	}
-	*c = Config(known)
 	return nil
+}
+
+// decodeInto returns a function that decodes a JSON value into dst and
+// reports whether it could; dst is left alone when it could not.
+func decodeInto[T any](dst *T) func(json.RawMessage) bool {
+	return func(raw json.RawMessage) bool {
+		var v T
+		if json.Unmarshal(raw, &v) != nil {
+			return false
+		}
+		*dst = v
+		return true
+	}
 }
 
 // Tool is a capability assigned to an agent, such as web_search.
@@ -213,7 +237,7 @@ func (a *Agent) ToolIDs() []string {
 type CreateAgentRequest struct {
 	Name         string    `json:"name" jsonschema:"minLength=1,maxLength=255,pattern=\\S" jsonschema_description:"The agent's name, 1 to 255 characters, not blank."`
 	Type         AgentType `json:"type" jsonschema:"enum=voice,enum=chat" jsonschema_description:"voice for a phone agent, chat for a website widget. Cannot be changed later."`
-	Model        string    `json:"model,omitempty" jsonschema_description:"The language model. Voice agents: gpt-realtime-2025-08-28 (the default). Chat agents: gpt-4o (the default), gpt-4o-mini, gpt-4, gpt-4-turbo or gpt-3.5-turbo."`
+	Model        string    `json:"model,omitempty" jsonschema:"enum=gpt-realtime-2025-08-28,enum=gpt-4o,enum=gpt-4o-mini,enum=gpt-4,enum=gpt-4-turbo,enum=gpt-3.5-turbo" jsonschema_description:"The language model. Voice agents: gpt-realtime-2025-08-28 (the default). Chat agents: gpt-4o (the default), gpt-4o-mini, gpt-4, gpt-4-turbo or gpt-3.5-turbo."`
 	Instructions string    `json:"instructions,omitempty" jsonschema_description:"The agent's system prompt: who it is, what it does, how it speaks. Empty when not given."`
 	Config       *Config   `json:"config,omitempty" jsonschema_description:"Type-specific settings. Give only the keys of the agent's type; Heppu applies defaults to the rest."`
 	ToolIDs      []string  `json:"toolIds,omitempty" jsonschema:"uniqueItems=true,minLength=1,maxLength=100" jsonschema_description:"IDs of tools to enable, such as web_search or calendar. IDs the organization does not have are silently dropped by Heppu."`
@@ -265,3 +289,6 @@ type DeleteResult struct {
 	ID      string `json:"id"`
 	Deleted bool   `json:"deleted"`
 }
+
+// ValidType reports whether t is one of the agent types.
+func ValidType(t AgentType) bool { return slices.Contains(Types, t) }

@@ -66,6 +66,10 @@ type Options struct {
 	// Now is the clock for createdAt and updatedAt, which are written in
 	// UTC to the second (2025-01-15T10:30:00Z). Nil means time.Now.
 	Now func() time.Time
+	// MaxRequests caps how many of the latest requests Requests returns,
+	// so that a long-running emulator (the sandbox) stays small. Zero
+	// keeps every request.
+	MaxRequests int
 }
 
 // Request is a request as the Handler received it.
@@ -99,10 +103,11 @@ func (r Request) clone() Request {
 // record of requests and the queue of faults; it is safe for concurrent use.
 // Serve it under any host: it answers paths that start with /api/v1.
 type Handler struct {
-	keys     map[string]string
-	toolIDs  map[string]bool
-	now      func() time.Time
-	released chan Request
+	keys        map[string]string
+	toolIDs     map[string]bool
+	now         func() time.Time
+	maxRequests int
+	released    chan Request
 	// done is closed when the Server that owns the Handler closes, which
 	// releases hung and delayed requests.
 	done chan struct{}
@@ -126,12 +131,13 @@ type Handler struct {
 // NewHandler returns an empty emulated API configured by opts.
 func NewHandler(opts Options) *Handler {
 	h := &Handler{
-		keys:     map[string]string{},
-		toolIDs:  map[string]bool{},
-		now:      opts.Now,
-		released: make(chan Request, releasedBuffer),
-		done:     make(chan struct{}),
-		byID:     map[string]*record{},
+		keys:        map[string]string{},
+		toolIDs:     map[string]bool{},
+		now:         opts.Now,
+		maxRequests: opts.MaxRequests,
+		released:    make(chan Request, releasedBuffer),
+		done:        make(chan struct{}),
+		byID:        map[string]*record{},
 	}
 	keys := opts.Keys
 	if keys == nil {
@@ -249,6 +255,9 @@ func (h *Handler) record(req Request) (Fault, bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.requests = append(h.requests, req.clone())
+	if h.maxRequests > 0 && len(h.requests) > h.maxRequests {
+		h.requests = slices.Delete(h.requests, 0, len(h.requests)-h.maxRequests)
+	}
 	if len(h.faults) == 0 {
 		return Fault{}, false
 	}
