@@ -1,0 +1,130 @@
+package schema
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+
+	validator "github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+// Decode parses one JSON value the way [Schema.Validate] expects it:
+// objects as map[string]any, arrays as []any and numbers as json.Number, so
+// that no precision is lost. Anything after the value is an error.
+func Decode(data []byte) (any, error) {
+	v, err := validator.UnmarshalJSON(bytes.NewReader(data))
+	if errors.Is(err, io.EOF) {
+		return nil, io.ErrUnexpectedEOF
+	}
+	return v, err
+}
+
+// CoerceJSONStrings works around clients that send an object or array
+// argument as a string of JSON. Wherever the schema expects an object or an
+// array, at any depth reachable through properties, items and
+// additionalProperties, and v holds a string whose JSON is of that kind, the
+// string is replaced by the parsed value (numbers as json.Number). Anything
+// else is left as it is. v itself is never modified: the result shares what
+// did not change and copies what did.
+func (s *Schema) CoerceJSONStrings(v any) any {
+	out, _ := coerce(s.compiled, v)
+	return out
+}
+
+// coerce returns v with its JSON strings parsed where sch expects an object
+// or an array, and whether anything changed.
+func coerce(sch *validator.Schema, v any) (any, bool) {
+	if sch == nil {
+		return v, false
+	}
+	switch val := v.(type) {
+	case string:
+		return parseContainer(sch, val)
+
+	case map[string]any:
+		var out map[string]any
+		for k, child := range val {
+			sub := sch.Properties[k]
+			if sub == nil {
+				sub, _ = sch.AdditionalProperties.(*validator.Schema)
+			}
+			nv, changed := coerce(sub, child)
+			if !changed {
+				continue
+			}
+			if out == nil {
+				out = maps.Clone(val)
+			}
+			out[k] = nv
+		}
+		if out == nil {
+			return v, false
+		}
+		return out, true
+
+	case []any:
+		var out []any
+		for i, child := range val {
+			sub := sch.Items2020
+			if i < len(sch.PrefixItems) {
+				sub = sch.PrefixItems[i]
+			}
+			nv, changed := coerce(sub, child)
+			if !changed {
+				continue
+			}
+			if out == nil {
+				out = slices.Clone(val)
+			}
+			out[i] = nv
+		}
+		if out == nil {
+			return v, false
+		}
+		return out, true
+	}
+	return v, false
+}
+
+// parseContainer parses str when sch wants an object or an array (and not
+// a string) and str holds JSON of that kind.
+func parseContainer(sch *validator.Schema, str string) (any, bool) {
+	if sch.Types == nil {
+		return str, false
+	}
+	trimmed := strings.TrimSpace(str)
+	if trimmed == "" || (trimmed[0] != '{' && trimmed[0] != '[') {
+		return str, false
+	}
+	types := sch.Types.ToStrings()
+	if slices.Contains(types, "string") {
+		return str, false
+	}
+	wantObject := slices.Contains(types, "object")
+	wantArray := slices.Contains(types, "array")
+
+	parsed, err := Decode([]byte(trimmed))
+	if err != nil {
+		return str, false
+	}
+	switch parsed.(type) {
+	case map[string]any:
+		if !wantObject {
+			return str, false
+		}
+	case []any:
+		if !wantArray {
+			return str, false
+		}
+	default:
+		return str, false
+	}
+
+	// A client that stringifies an object may have stringified inside it
+	// as well.
+	out, _ := coerce(sch, parsed)
+	return out, true
+}
