@@ -1,0 +1,90 @@
+package tools
+
+import (
+	"context"
+
+	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/heppu-ai/heppu-mcp/heppu"
+	"github.com/heppu-ai/heppu-mcp/schema"
+)
+
+// createAgentArgs are create_agent's arguments: the API's request body plus
+// the tool's own dryRun.
+type createAgentArgs struct {
+	heppu.CreateAgentRequest
+	DryRun bool `json:"dryRun,omitempty" jsonschema_description:"When true, validate the arguments and return the exact request body that would be sent to Heppu, without creating anything."`
+}
+
+// CreateAgentResult is create_agent's structured output.
+type CreateAgentResult struct {
+	Agent    *heppu.Agent              `json:"agent,omitempty" jsonschema_description:"The agent Heppu created. Absent on a dry run."`
+	DryRun   bool                      `json:"dryRun,omitempty" jsonschema_description:"True when nothing was sent to Heppu."`
+	Request  *heppu.CreateAgentRequest `json:"request,omitempty" jsonschema_description:"On a dry run, the exact body that would be sent to POST /agents."`
+	Warnings []string                  `json:"warnings,omitempty" jsonschema_description:"Things the user should know about the result, such as tool IDs Heppu may have dropped."`
+	Sandbox  bool                      `json:"sandbox,omitempty" jsonschema_description:"True when the server runs against its built-in emulator: the agent is not real."`
+}
+
+const createAgentDescription = `Create a Heppu agent: a voice agent that answers phone calls, or a chat agent that runs as a widget on a website.
+
+Give name and type. Optional: model, instructions (the agent's system prompt: who it is, what it does, how it speaks; write it fully, it is what the agent follows), config and toolIds.
+
+- Voice agents: model gpt-realtime-2025-08-28 (the default and only choice). config keys: voice (ash, ballad, coral, sage, verse, shimmer; default sage), speed (0.5-2.0, default 1.0), interruptionThreshold (0.0-1.0, default 0.5), timeout (call timeout in seconds).
+- Chat agents: model gpt-4o (default), gpt-4o-mini, gpt-4, gpt-4-turbo or gpt-3.5-turbo. config keys: theme (light or dark), primaryColor (hex such as #3B82F6), position (bottom-right, bottom-left, top-right, top-left), greeting, placeholder, allowedDomains (host names such as example.com; empty lets any site embed the widget).
+
+Config keys of the other type are rejected. Heppu applies defaults for anything left out. toolIds enables tools such as web_search, calculator, calendar, email, crm, weather, sms; Heppu silently drops IDs the organization does not have, and the result warns about undocumented ones. New agents are active. Each call creates a new agent, so check list_agents first to avoid duplicates, and never repeat a create whose outcome was unknown without checking. Set dryRun to see the exact request without creating anything.`
+
+var createAgentDef = &definition{
+	name:        "create_agent",
+	title:       "Create Heppu agent",
+	description: createAgentDescription,
+	in:          schema.MustForInput(createAgentArgs{}),
+	out:         schema.MustForOutput(CreateAgentResult{}),
+}
+
+// createAgentRules checks what depends on the agent's type.
+func createAgentRules(args map[string]any, problems []schema.Problem) []schema.Problem {
+	t := heppu.AgentType(stringArg(args, "type"))
+	if !heppu.ValidType(t) {
+		return problems
+	}
+	extra := typeProblems(t, args["model"], args["config"])
+	for _, p := range extra {
+		if p.Path == "model" {
+			problems = withoutProblem(problems, "model", "enum")
+		}
+	}
+	return append(problems, extra...)
+}
+
+func stringArg(args map[string]any, key string) string {
+	s, _ := args[key].(string)
+	return s
+}
+
+func (ts *Toolset) createAgent(ctx context.Context, c *call, req mcp.CallToolRequest) *mcp.CallToolResult {
+	var args createAgentArgs
+	if res := parseArgs(c, req, createAgentRules, &args); res != nil {
+		return res
+	}
+	body := args.CreateAgentRequest
+	warnings := append(toolIDWarnings(body.ToolIDs), domainWarning(body.Type, body.Config)...)
+
+	if args.DryRun {
+		c.outcome = "dry_run"
+		return success(CreateAgentResult{DryRun: true, Request: &body, Warnings: warnings,
+			Sandbox: ts.sandbox})
+	}
+
+	client, res := ts.clientFor(ctx, c)
+	if res != nil {
+		return res
+	}
+	agent, err := client.CreateAgent(ctx, &body)
+	if err != nil {
+		return failure(c, err, operation{verb: "create the agent", create: true, name: body.Name})
+	}
+
+	c.agentID = agent.ID
+	return success(CreateAgentResult{Agent: agent, Warnings: warnings, Sandbox: ts.sandbox})
+}

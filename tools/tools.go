@@ -1,0 +1,188 @@
+// Package tools holds heppu-mcp's MCP tools: their definitions, generated
+// from the heppu package's structs, their handlers, and the mapping of
+// Heppu's failures to tool errors a model can act on.
+//
+// Every call takes the same way: arguments are normalised, validated
+// against the very schema the tool advertises plus the rules a schema
+// cannot state, decoded, sent to Heppu, and answered with structured
+// content and a JSON text copy of it. Invalid input never reaches Heppu.
+package tools
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+	"github.com/rs/zerolog"
+
+	"github.com/heppu-ai/heppu-mcp/heppu"
+	"github.com/heppu-ai/heppu-mcp/schema"
+)
+
+// Options configures a Toolset.
+type Options struct {
+	// Client calls Heppu. A client without a key is fine: the server still
+	// starts, and each call explains how to set the key.
+	Client *heppu.Client
+	// Logger receives one info line per tool call and the client's debug
+	// lines. The zero value logs nothing.
+	Logger zerolog.Logger
+	// Sandbox marks a client that talks to the built-in emulator, so that
+	// results and instructions can say the agents are not real.
+	Sandbox bool
+}
+
+// Toolset is the set of Heppu tools with what their handlers share.
+type Toolset struct {
+	client  *heppu.Client
+	log     zerolog.Logger
+	sandbox bool
+}
+
+// New returns the toolset configured by opts.
+func New(opts Options) *Toolset {
+	return &Toolset{client: opts.Client, log: opts.Logger, sandbox: opts.Sandbox}
+}
+
+// ServerTools returns the tools with their handlers, ready for
+// server.MCPServer.AddTools.
+func (ts *Toolset) ServerTools() []server.ServerTool {
+	return []server.ServerTool{
+		ts.serve(createAgentDef, ts.createAgent),
+	}
+}
+
+// definition describes a tool. Its schemas are built once, at start-up.
+type definition struct {
+	name        string
+	title       string
+	description string
+	in, out     *schema.Schema
+	readOnly    bool
+	destructive bool
+	idempotent  bool
+}
+
+// tool renders d as an MCP tool. The input schema is registered raw, as
+// generated, so the schema advertised is the schema enforced.
+func (d *definition) tool() mcp.Tool {
+	t := mcp.NewToolWithRawSchema(d.name, d.description, d.in.JSON())
+	t.Title = d.title
+	t.RawOutputSchema = d.out.JSON()
+	t.Annotations = mcp.ToolAnnotation{
+		Title:           d.title,
+		ReadOnlyHint:    mcp.ToBoolPtr(d.readOnly),
+		DestructiveHint: mcp.ToBoolPtr(d.destructive),
+		IdempotentHint:  mcp.ToBoolPtr(d.idempotent),
+		OpenWorldHint:   mcp.ToBoolPtr(true),
+	}
+	return t
+}
+
+// call is what a handler learns during one tool call and the log line
+// reports: the outcome, the agent concerned, and Heppu's answers.
+type call struct {
+	def     *definition
+	outcome string
+	agentID string
+
+	mu        sync.Mutex
+	exchanges []heppu.Exchange
+}
+
+func (c *call) observe(ex heppu.Exchange) {
+	c.mu.Lock()
+	c.exchanges = append(c.exchanges, ex)
+	c.mu.Unlock()
+}
+
+// lastStatus returns the HTTP status of Heppu's last answer, or 0.
+func (c *call) lastStatus() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if n := len(c.exchanges); n > 0 {
+		return c.exchanges[n-1].Status
+	}
+	return 0
+}
+
+type handlerFunc func(ctx context.Context, c *call, req mcp.CallToolRequest) *mcp.CallToolResult
+
+// serve wraps h with what every call needs: a logger in the context for
+// the Heppu client, a record of Heppu's answers, recovery from a panic,
+// and the one info line per call.
+func (ts *Toolset) serve(def *definition, h handlerFunc) server.ServerTool {
+	handler := func(ctx context.Context, req mcp.CallToolRequest) (res *mcp.CallToolResult, _ error) {
+		start := time.Now()
+		c := &call{def: def}
+		log := ts.log.With().Str("tool", def.name).Logger()
+		ctx = heppu.WithObserver(log.WithContext(ctx), c.observe)
+
+		defer func() {
+			if r := recover(); r != nil {
+				log.Error().Str("panic", fmt.Sprint(r)).Str("stack", string(debug.Stack())).
+					Msg("tool handler panicked")
+				c.outcome = "internal_error"
+				res = mcp.NewToolResultError("Internal error in heppu-mcp while running " +
+					def.name + "; the server keeps running. Check the state with a read tool " +
+					"before trying again.")
+			}
+			ts.logCall(log, c, res, time.Since(start))
+		}()
+		return h(ctx, c, req), nil
+	}
+	return server.ServerTool{Tool: def.tool(), Handler: handler}
+}
+
+func (ts *Toolset) logCall(log zerolog.Logger, c *call, res *mcp.CallToolResult, d time.Duration) {
+	outcome := c.outcome
+	if outcome == "" {
+		outcome = "ok"
+		if res != nil && res.IsError {
+			outcome = "error"
+		}
+	}
+	ev := log.Info().Str("outcome", outcome).Dur("duration", d)
+	if s := c.lastStatus(); s != 0 {
+		ev = ev.Int("heppu_status", s)
+	}
+	if c.agentID != "" {
+		ev = ev.Str("agent_id", c.agentID)
+	}
+	ev.Msg("tool call")
+}
+
+// clientFor returns the Heppu client for this call, or an error result
+// when there is no key to call with.
+func (ts *Toolset) clientFor(_ context.Context, c *call) (*heppu.Client, *mcp.CallToolResult) {
+	if ts.client == nil || !ts.client.HasAPIKey() {
+		c.outcome = "no_api_key"
+		return nil, mcp.NewToolResultError(noKeyText)
+	}
+	return ts.client, nil
+}
+
+const noKeyText = "No Heppu API key is set, so nothing was sent to Heppu. " +
+	"The user must put the organization's API key in the HEPPU_API_KEY environment " +
+	"variable of this server's entry in the MCP client's configuration (the \"env\" " +
+	"block) and restart the server. To try the tools without a key, start the server " +
+	"with --sandbox. Calls with dryRun: true work without a key."
+
+// success renders v as structured content with a JSON text copy of it, for
+// clients that ignore structured output.
+func success(v any) *mcp.CallToolResult {
+	b, err := json.Marshal(v)
+	if err != nil {
+		// The results are plain structs of strings, numbers and slices.
+		panic(fmt.Sprintf("encoding tool result: %v", err))
+	}
+	return &mcp.CallToolResult{
+		Content:              []mcp.Content{mcp.NewTextContent(string(b))},
+		RawStructuredContent: b,
+	}
+}
