@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -32,6 +33,10 @@ const DefaultTimeout = 30 * time.Second
 // page of 100 agents with long instructions fits many times over.
 const MaxResponseBytes = 16 << 20
 
+// MaxListLimit is the largest page ListAgents asks for: the API documents
+// no behaviour beyond it.
+const MaxListLimit = 100
+
 // maxErrorBodyBytes caps the read of an error body: only its message is used.
 const maxErrorBodyBytes = 64 << 10
 
@@ -48,7 +53,8 @@ type Options struct {
 	Timeout time.Duration
 	// UserAgent is sent with every request, such as "heppu-mcp/1.0.0".
 	UserAgent string
-	// HTTPClient sends the requests; nil means a client of its own.
+	// HTTPClient sends the requests; nil means a client of its own. The
+	// client uses a copy that follows no redirects.
 	HTTPClient *http.Client
 }
 
@@ -78,14 +84,18 @@ func NewClient(opts Options) (*Client, error) {
 		key:       opts.APIKey,
 		timeout:   opts.Timeout,
 		userAgent: opts.UserAgent,
-		http:      opts.HTTPClient,
 	}
 	if c.timeout <= 0 {
 		c.timeout = DefaultTimeout
 	}
-	if c.http == nil {
-		c.http = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	hc := http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	if opts.HTTPClient != nil {
+		hc = *opts.HTTPClient
 	}
+	// net/http forwards x-api-key on a redirect even to another host or to
+	// plain http. The API documents no redirects, so a 3xx is an answer.
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	c.http = &hc
 	return c, nil
 }
 
@@ -104,7 +114,8 @@ func ParseBaseURL(raw string) (*url.URL, error) {
 		return nil, fmt.Errorf("base URL %q must be absolute, such as %s", raw, DefaultBaseURL)
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("base URL %q must not have a query or fragment", raw)
+		// Not echoed: a query is where a key would be put by mistake.
+		return nil, errors.New("base URL must not have a query or fragment")
 	}
 	switch u.Scheme {
 	case "https":
@@ -153,6 +164,7 @@ func (c *Client) CreateAgent(ctx context.Context, req *CreateAgentRequest) (*Age
 }
 
 // ListAgents returns one page of the organization's agents: GET /agents.
+// A limit above MaxListLimit is sent as MaxListLimit.
 func (c *Client) ListAgents(ctx context.Context, opts *ListAgentsOptions) (*AgentList, error) {
 	q := url.Values{}
 	if opts != nil {
@@ -163,7 +175,7 @@ func (c *Client) ListAgents(ctx context.Context, opts *ListAgentsOptions) (*Agen
 			q.Set("status", string(opts.Status))
 		}
 		if opts.Limit > 0 {
-			q.Set("limit", strconv.Itoa(opts.Limit))
+			q.Set("limit", strconv.Itoa(min(opts.Limit, MaxListLimit)))
 		}
 		if opts.Offset > 0 {
 			q.Set("offset", strconv.Itoa(opts.Offset))
@@ -178,8 +190,12 @@ func (c *Client) ListAgents(ctx context.Context, opts *ListAgentsOptions) (*Agen
 
 // GetAgent returns one agent with its tools: GET /agents/{agentId}.
 func (c *Client) GetAgent(ctx context.Context, id string) (*Agent, error) {
+	path, err := agentPath(id)
+	if err != nil {
+		return nil, err
+	}
 	var a Agent
-	if err := c.do(ctx, http.MethodGet, agentPath(id), nil, nil, &a); err != nil {
+	if err := c.do(ctx, http.MethodGet, path, nil, nil, &a); err != nil {
 		return nil, err
 	}
 	return &a, nil
@@ -188,8 +204,12 @@ func (c *Client) GetAgent(ctx context.Context, id string) (*Agent, error) {
 // UpdateAgent changes the fields set in req: PATCH /agents/{agentId}. The
 // API answers with a confirmation, not the agent; use GetAgent to read it.
 func (c *Client) UpdateAgent(ctx context.Context, id string, req *UpdateAgentRequest) (*UpdateResult, error) {
+	path, err := agentPath(id)
+	if err != nil {
+		return nil, err
+	}
 	var res UpdateResult
-	if err := c.do(ctx, http.MethodPatch, agentPath(id), nil, req, &res); err != nil {
+	if err := c.do(ctx, http.MethodPatch, path, nil, req, &res); err != nil {
 		return nil, err
 	}
 	if res.ID == "" {
@@ -202,8 +222,12 @@ func (c *Client) UpdateAgent(ctx context.Context, id string, req *UpdateAgentReq
 // becomes inactive and keeps its data; UpdateAgent with StatusActive
 // restores it.
 func (c *Client) DeleteAgent(ctx context.Context, id string) (*DeleteResult, error) {
+	path, err := agentPath(id)
+	if err != nil {
+		return nil, err
+	}
 	var res DeleteResult
-	if err := c.do(ctx, http.MethodDelete, agentPath(id), nil, nil, &res); err != nil {
+	if err := c.do(ctx, http.MethodDelete, path, nil, nil, &res); err != nil {
 		return nil, err
 	}
 	if res.ID == "" {
@@ -213,7 +237,15 @@ func (c *Client) DeleteAgent(ctx context.Context, id string) (*DeleteResult, err
 	return &res, nil
 }
 
-func agentPath(id string) string { return "/agents/" + url.PathEscape(id) }
+// agentPath returns the path of agent id, escaped so that any ID stays one
+// segment. An empty or dot ID would still name another resource (the list,
+// or a parent), so it is refused before anything is sent.
+func agentPath(id string) (string, error) {
+	if id == "" || id == "." || id == ".." {
+		return "", fmt.Errorf("heppu: invalid agent ID %q", id)
+	}
+	return "/agents/" + url.PathEscape(id), nil
+}
 
 // do sends one request and decodes the data of a success envelope into out.
 // Every endpoint goes through here: auth, encoding, the timeout, the capped
@@ -225,8 +257,14 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, in, 
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 
+	// path is escaped (see agentPath): Path takes its decoded form, and
+	// RawPath keeps an escaped slash inside an ID from splitting the segment.
+	unescaped, err := url.PathUnescape(path)
+	if err != nil {
+		return fmt.Errorf("building request: %w", err)
+	}
 	u := *c.base
-	u.Path += path
+	u.Path += unescaped
 	u.RawPath = ""
 	if c.base.RawPath != "" || strings.Contains(path, "%") {
 		u.RawPath = c.base.EscapedPath() + path
@@ -264,26 +302,41 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, in, 
 	}
 	defer resp.Body.Close()
 
-	err = decodeResponse(resp, out)
+	err = decodeResponse(resp, method, out)
+	if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
+		// The deadline or a cancel cut the body off: no whole answer came.
+		err = &TransportError{Method: method, Path: path, Err: ctxErr, Sent: true}
+	}
+	if apiErr, ok := errors.AsType[*APIError](err); ok {
+		// A server may echo the key it rejects; it must reach no log or model.
+		apiErr.Message = strings.ReplaceAll(apiErr.Message, c.key, "[redacted]")
+	}
 	ex.Status, ex.Duration, ex.Err = resp.StatusCode, time.Since(start), err
 	observe(ctx, ex)
 	return err
 }
 
-// decodeResponse turns a response into out or an error.
-func decodeResponse(resp *http.Response, out any) error {
+// decodeResponse turns the response to a method request into out or an
+// error.
+func decodeResponse(resp *http.Response, method string, out any) error {
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return decodeError(resp)
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes+1))
 	if err != nil {
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			err = fmt.Errorf("truncated body: %w", err)
+		}
 		return &ResponseError{StatusCode: resp.StatusCode, Err: err}
 	}
 	if len(data) > MaxResponseBytes {
 		return &ResponseError{StatusCode: resp.StatusCode, Err: ErrBodyTooLarge}
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
-		if resp.StatusCode == http.StatusNoContent {
+		// Only a change may answer with nothing; a create, a read or a
+		// list that does has lost the resource it promised.
+		if resp.StatusCode == http.StatusNoContent &&
+			(method == http.MethodPatch || method == http.MethodDelete) {
 			return nil
 		}
 		return &ResponseError{StatusCode: resp.StatusCode, Err: errors.New("empty body")}
@@ -295,7 +348,7 @@ func decodeResponse(resp *http.Response, out any) error {
 		Error   json.RawMessage `json:"error"`
 	}
 	if err := json.Unmarshal(data, &env); err != nil {
-		return &ResponseError{StatusCode: resp.StatusCode, Err: jsonProblem(err)}
+		return &ResponseError{StatusCode: resp.StatusCode, Err: jsonProblem(err, data)}
 	}
 	if env.Success != nil && !*env.Success {
 		// A failure dressed as a success status; believe the body.
@@ -309,7 +362,7 @@ func decodeResponse(resp *http.Response, out any) error {
 		return &ResponseError{StatusCode: resp.StatusCode, Err: errors.New(`no "data" in the body`)}
 	}
 	if err := json.Unmarshal(env.Data, out); err != nil {
-		return &ResponseError{StatusCode: resp.StatusCode, Err: jsonProblem(err)}
+		return &ResponseError{StatusCode: resp.StatusCode, Err: jsonProblem(err, env.Data)}
 	}
 	return nil
 }
@@ -348,7 +401,7 @@ func errorFromBody(status int, body []byte) *APIError {
 	}
 	var text string
 	switch {
-	case json.Unmarshal(env.Error, &detail) == nil && detail.Message != "":
+	case json.Unmarshal(env.Error, &detail) == nil && (detail.Message != "" || len(detail.Code) > 0):
 	case json.Unmarshal(env.Error, &text) == nil && text != "":
 		detail.Message = text
 	default:
@@ -381,7 +434,8 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 		return 0
 	}
 	if secs, err := strconv.Atoi(v); err == nil {
-		if secs < 0 {
+		// Past the largest Duration, the product would wrap around.
+		if secs < 0 || secs > int(math.MaxInt64/time.Second) {
 			return 0
 		}
 		return time.Duration(secs) * time.Second
@@ -392,13 +446,17 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 	return 0
 }
 
-// jsonProblem shortens a decoding error to what went wrong, dropping the
-// offending bytes, which could be anything.
-func jsonProblem(err error) error {
+// jsonProblem shortens an error decoding data to what went wrong, dropping
+// the offending bytes, which could be anything.
+func jsonProblem(err error, data []byte) error {
 	if typeErr, ok := errors.AsType[*json.UnmarshalTypeError](err); ok {
 		return fmt.Errorf("field %q: got JSON %s, want %s", typeErr.Field, typeErr.Value, typeErr.Type)
 	}
-	if _, ok := errors.AsType[*json.SyntaxError](err); ok {
+	if syntaxErr, ok := errors.AsType[*json.SyntaxError](err); ok {
+		// Unmarshal reports a body cut short as a syntax error at its end.
+		if syntaxErr.Offset >= int64(len(data)) {
+			return errors.New("truncated JSON")
+		}
 		return errors.New("malformed JSON")
 	}
 	if errors.Is(err, io.ErrUnexpectedEOF) {
