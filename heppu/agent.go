@@ -247,12 +247,12 @@ type CreateAgentRequest struct {
 // left unchanged. A non-nil empty ToolIDs removes every tool; Config, when
 // set, should be the whole config, since the API may replace it wholesale.
 type UpdateAgentRequest struct {
-	Name         *string  `json:"name,omitempty"`
-	Status       *Status  `json:"status,omitempty"`
-	Model        *string  `json:"model,omitempty"`
-	Instructions *string  `json:"instructions,omitempty"`
-	Config       *Config  `json:"config,omitempty"`
-	ToolIDs      []string `json:"toolIds,omitzero"`
+	Name         *string  `json:"name,omitempty" jsonschema:"minLength=1,maxLength=255,pattern=\\S" jsonschema_description:"A new name, 1 to 255 characters, not blank."`
+	Status       *Status  `json:"status,omitempty" jsonschema:"enum=active,enum=inactive,enum=training,enum=deployed" jsonschema_description:"A new status. active restores a deleted (inactive) agent."`
+	Model        *string  `json:"model,omitempty" jsonschema:"enum=gpt-realtime-2025-08-28,enum=gpt-4o,enum=gpt-4o-mini,enum=gpt-4,enum=gpt-4-turbo,enum=gpt-3.5-turbo" jsonschema_description:"A new model, one of the agent type's models. Voice agents: gpt-realtime-2025-08-28. Chat agents: gpt-4o, gpt-4o-mini, gpt-4, gpt-4-turbo or gpt-3.5-turbo."`
+	Instructions *string  `json:"instructions,omitempty" jsonschema_description:"New instructions (system prompt), replacing the old ones whole."`
+	Config       *Config  `json:"config,omitempty" jsonschema_description:"Config keys to change, merged into the agent's current config: keys left out keep their values. Only the keys of the agent's type."`
+	ToolIDs      []string `json:"toolIds,omitzero" jsonschema:"uniqueItems=true,minLength=1,maxLength=100" jsonschema_description:"The agent's whole new tool set, replacing the old one; [] removes every tool. Leave out to keep the tools. IDs the organization does not have are silently dropped by Heppu."`
 }
 
 // ListAgentsOptions filters and pages GET /agents. Zero fields are not sent,

@@ -38,7 +38,7 @@ func parseArgs(c *call, req mcp.CallToolRequest, rules ruleFunc, dst any) *mcp.C
 	problems = tidy(problems)
 	if len(problems) > 0 {
 		c.outcome = "invalid_arguments"
-		return mcp.NewToolResultError(problemsText(c.def.name, problems))
+		return mcp.NewToolResultError(problemsText(c.def.name, "nothing was sent to Heppu", problems))
 	}
 
 	// The value passed the schema built from dst's type, so it decodes.
@@ -78,10 +78,10 @@ func rawArguments(req mcp.CallToolRequest) (any, error) {
 
 // problemsText renders validation problems for the model: one line each,
 // with where, what is wrong, and what is allowed.
-func problemsText(tool string, problems []schema.Problem) string {
+func problemsText(tool, consequence string, problems []schema.Problem) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Invalid arguments for %s; nothing was sent to Heppu. "+
-		"Fix every problem below and call %s again:", tool, tool)
+	fmt.Fprintf(&b, "Invalid arguments for %s; %s. "+
+		"Fix every problem below and call %s again:", tool, consequence, tool)
 	for _, p := range problems {
 		b.WriteString("\n- ")
 		b.WriteString(p.String())
@@ -95,7 +95,9 @@ func problemsText(tool string, problems []schema.Problem) string {
 // formatHints replace the schema's generic pattern message with one that
 // says what the format is. Keys are paths without array indices.
 var formatHints = map[string]string{
-	"name":                  "must not be blank",
+	"name": "must not be blank",
+	"agentId": "must be an agent id, a UUID such as 550e8400-e29b-41d4-a716-446655440000; " +
+		"list_agents shows the ids",
 	"config.primaryColor":   "must be a hex colour such as #3B82F6 or #fff",
 	"config.allowedDomains": "must be a bare host name such as example.com or www.example.com, with no scheme, path, port or wildcard",
 }

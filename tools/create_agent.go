@@ -48,13 +48,8 @@ func createAgentRules(args map[string]any, problems []schema.Problem) []schema.P
 	if !heppu.ValidType(t) {
 		return problems
 	}
-	extra := typeProblems(t, args["model"], args["config"])
-	for _, p := range extra {
-		if p.Path == "model" {
-			problems = withoutProblem(problems, "model", "enum")
-		}
-	}
-	return append(problems, extra...)
+	cfg, _ := args["config"].(map[string]any)
+	return withTypeProblems(problems, t, stringArg(args, "model"), sortedKeys(cfg))
 }
 
 func stringArg(args map[string]any, key string) string {

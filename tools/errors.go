@@ -28,6 +28,8 @@ type operation struct {
 	create bool
 	// name is the agent's name on a create, to look for with list_agents.
 	name string
+	// agentID is the agent the call is about, if any.
+	agentID string
 }
 
 // failure turns an error from the Heppu client into an error result a
@@ -73,8 +75,11 @@ func apiErrorText(e *heppu.APIError, op operation) string {
 	case s == http.StatusForbidden:
 		return head + " The API key is valid but not allowed to do this; the organization's " +
 			"plan or the key's permissions must change. Retrying will not help."
+	case s == http.StatusNotFound && op.agentID != "":
+		return fmt.Sprintf("There is no agent with id %s in this organization (HTTP 404: %s). "+
+			"list_agents shows the ids of the organization's agents.", op.agentID, msg)
 	case s == http.StatusNotFound:
-		return head + " Nothing was found at that address; check the ids with list_agents."
+		return head + " Nothing was found at that address; list_agents shows the agents."
 	case s == http.StatusConflict:
 		return head + " The request conflicts with the current state; read the agent again " +
 			"and adjust the arguments."

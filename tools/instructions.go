@@ -12,6 +12,10 @@ func Instructions(sandbox bool) string {
 
 const instructions = `heppu-mcp manages the Heppu voice and chat agents of one organization: voice agents answer phone calls, chat agents run as a widget on a website.
 
-Use create_agent to create one. Before creating, gather what the agent is for and write full instructions (its system prompt); ask the user for a chat agent's website domains so the widget can be restricted to them. Each create_agent call makes a new agent: if an earlier create failed with an unknown outcome, check whether the agent exists before creating it again. Use dryRun to show the user the exact request first when they want to review it.`
+- Look before you create: list_agents shows the existing agents (newest first, paged), so an agent is not made twice. get_agent shows one in full.
+- create_agent makes a new agent on every call. Before it, gather what the agent is for and write full instructions (its system prompt); ask for a chat agent's website domains so the widget can be restricted to them. If a create failed with an unknown outcome, check list_agents before creating again.
+- update_agent changes only what it is given: config keys are merged into the current config, while toolIds and instructions replace the old ones whole.
+- delete_agent is soft and reversible: the agent becomes inactive and keeps its data; update_agent with status: active restores it. Confirm with the user which agent is meant first.
+- dryRun on create_agent and update_agent shows the exact request without changing anything.`
 
 const sandboxNotice = `SANDBOX MODE: this server talks to a built-in emulation of the Heppu API, not to Heppu. Agents created here are not real, make no calls, and vanish when the server stops. Tell the user so whenever you report a result.`

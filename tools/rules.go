@@ -11,23 +11,22 @@ import (
 
 // typeProblems checks the rules that depend on the agent's type: the model
 // must be one of the type's models, and config may hold only the type's
-// keys. model and config are raw argument values, of any JSON type; values
-// of the wrong type are left to the schema.
-func typeProblems(t heppu.AgentType, model, config any) []schema.Problem {
+// keys. configKeys are the keys given in config; unknown ones are left to
+// the schema.
+func typeProblems(t heppu.AgentType, model string, configKeys []string) []schema.Problem {
 	var problems []schema.Problem
-	if m, ok := model.(string); ok && m != "" && !heppu.ValidModel(t, m) {
+	if model != "" && !heppu.ValidModel(t, model) {
 		problems = append(problems, schema.Problem{
 			Path:    "model",
 			Keyword: "enum",
 			Message: fmt.Sprintf("%q is not a %s model; a %s agent takes: %s",
-				m, t, t, strings.Join(heppu.Models(t), ", ")),
+				model, t, t, strings.Join(heppu.Models(t), ", ")),
 			Allowed: heppu.Models(t),
 		})
 	}
-	cfg, _ := config.(map[string]any)
-	for _, k := range sortedKeys(cfg) {
+	for _, k := range configKeys {
 		if !isConfigKey(k) || slices.Contains(heppu.ConfigKeys(t), k) {
-			continue // unknown keys are the schema's to report
+			continue
 		}
 		problems = append(problems, schema.Problem{
 			Path:    "config." + k,
@@ -38,6 +37,19 @@ func typeProblems(t heppu.AgentType, model, config any) []schema.Problem {
 		})
 	}
 	return problems
+}
+
+// withTypeProblems adds typeProblems to the schema's problems, replacing
+// the schema's model enum problem, which lists the models of both types.
+func withTypeProblems(problems []schema.Problem, t heppu.AgentType, model string,
+	configKeys []string) []schema.Problem {
+	extra := typeProblems(t, model, configKeys)
+	for _, p := range extra {
+		if p.Path == "model" {
+			problems = withoutProblem(problems, "model", "enum")
+		}
+	}
+	return append(problems, extra...)
 }
 
 // withoutProblem drops the schema's problems at path with keyword, where a

@@ -54,6 +54,10 @@ func New(opts Options) *Toolset {
 func (ts *Toolset) ServerTools() []server.ServerTool {
 	return []server.ServerTool{
 		ts.serve(createAgentDef, ts.createAgent),
+		ts.serve(listAgentsDef, ts.listAgents),
+		ts.serve(getAgentDef, ts.getAgent),
+		ts.serve(updateAgentDef, ts.updateAgent),
+		ts.serve(deleteAgentDef, ts.deleteAgent),
 	}
 }
 
@@ -155,6 +159,19 @@ func (ts *Toolset) logCall(log zerolog.Logger, c *call, res *mcp.CallToolResult,
 		ev = ev.Str("agent_id", c.agentID)
 	}
 	ev.Msg("tool call")
+}
+
+// begin parses a call's arguments into dst and returns the Heppu client
+// to serve it with, or the error result that ends the call.
+func (ts *Toolset) begin(ctx context.Context, c *call, req mcp.CallToolRequest, rules ruleFunc,
+	dst any) (*heppu.Client, *mcp.CallToolResult) {
+	if res := parseArgs(c, req, rules, dst); res != nil {
+		return nil, res
+	}
+	if ref, ok := dst.(interface{ agentID() string }); ok {
+		c.agentID = ref.agentID()
+	}
+	return ts.clientFor(ctx, c)
 }
 
 // clientFor returns the Heppu client for this call, or an error result

@@ -1,0 +1,67 @@
+package tools
+
+import (
+	"context"
+
+	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/heppu-ai/heppu-mcp/heppu"
+	"github.com/heppu-ai/heppu-mcp/schema"
+)
+
+type deleteAgentArgs struct {
+	agentRef
+}
+
+// DeleteAgentResult is delete_agent's structured output.
+type DeleteAgentResult struct {
+	AgentID         string       `json:"agentId" jsonschema_description:"The agent's id."`
+	Name            string       `json:"name" jsonschema_description:"The agent's name."`
+	Status          heppu.Status `json:"status" jsonschema_description:"The agent's status now: inactive."`
+	AlreadyInactive bool         `json:"alreadyInactive,omitempty" jsonschema_description:"True when the agent was inactive before the call, so nothing changed."`
+	Message         string       `json:"message" jsonschema_description:"What happened and how to undo it."`
+	Sandbox         bool         `json:"sandbox,omitempty" jsonschema_description:"True when the server runs against its built-in emulator: the agent is not real."`
+}
+
+const deleteAgentDescription = `Delete a Heppu agent. Heppu's delete is soft: the agent becomes inactive and stops working, while its configuration, history and metrics are kept; update_agent with status: active restores it.
+
+Takes the agent's id (list_agents finds it by name). Confirm with the user which agent is meant before deleting. An agent that is already inactive is reported as such and left alone.`
+
+var deleteAgentDef = &definition{
+	name:        "delete_agent",
+	title:       "Delete Heppu agent",
+	description: deleteAgentDescription,
+	in:          schema.MustForInput(deleteAgentArgs{}),
+	out:         schema.MustForOutput(DeleteAgentResult{}),
+	destructive: true,
+	idempotent:  true,
+}
+
+func (ts *Toolset) deleteAgent(ctx context.Context, c *call, req mcp.CallToolRequest) *mcp.CallToolResult {
+	var args deleteAgentArgs
+	client, res := ts.begin(ctx, c, req, nil, &args)
+	if res != nil {
+		return res
+	}
+	// Read first: the DELETE answer does not say whether the agent was
+	// already inactive, and the result should name the agent.
+	agent, res := readAgent(ctx, c, client, args.AgentID)
+	if res != nil {
+		return res
+	}
+	out := DeleteAgentResult{AgentID: agent.ID, Name: agent.Name, Status: heppu.StatusInactive,
+		Sandbox: ts.sandbox}
+	if agent.Status == heppu.StatusInactive {
+		out.AlreadyInactive = true
+		out.Message = "The agent was already inactive (deleted); nothing changed. " +
+			"update_agent with status: active restores it."
+		return success(out)
+	}
+
+	if _, err := client.DeleteAgent(ctx, args.AgentID); err != nil {
+		return failure(c, err, operation{verb: "delete the agent", agentID: args.AgentID})
+	}
+	out.Message = "The agent is now inactive: it no longer answers, and its configuration, " +
+		"history and metrics are kept. update_agent with status: active restores it."
+	return success(out)
+}
