@@ -49,13 +49,15 @@ type usageError struct{ error }
 
 // config is the command line and environment, checked.
 type config struct {
-	transport string
-	addr      string
-	sandbox   bool
-	timeout   time.Duration
-	logLevel  zerolog.Level
-	apiKey    string
-	baseURL   string
+	transport      string
+	addr           string
+	stateless      bool
+	allowedOrigins []string
+	sandbox        bool
+	timeout        time.Duration
+	logLevel       zerolog.Level
+	apiKey         string
+	baseURL        string
 }
 
 // run is the whole program: main only supplies the process's environment.
@@ -98,7 +100,13 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 		logger.Info().Msg("heppu-mcp stopped")
 		return nil
 	default:
-		return usageError{fmt.Errorf("--transport %s is not available yet; use stdio", cfg.transport)}
+		return serveHTTP(ctx, srv, toolset, httpOptions{
+			addr:           cfg.addr,
+			stateless:      cfg.stateless,
+			sandbox:        cfg.sandbox,
+			allowedOrigins: cfg.allowedOrigins,
+			envKey:         cfg.apiKey != "",
+		}, logger)
 	}
 }
 
@@ -110,6 +118,10 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	cfg := &config{}
 	fs.StringVar(&cfg.transport, "transport", "stdio", "`stdio` or http")
 	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "http listen address, `HOST:PORT`")
+	fs.BoolVar(&cfg.stateless, "stateless", false,
+		"http: serve streamable HTTP without sessions, for replicas behind a load balancer")
+	origins := fs.String("allowed-origins", "",
+		"http: comma-separated browser origins to allow besides loopback ones, such as `https://app.example.com`")
 	fs.BoolVar(&cfg.sandbox, "sandbox", false,
 		"use the built-in emulated Heppu API; no key needed, the agents are not real")
 	fs.DurationVar(&cfg.timeout, "timeout", heppu.DefaultTimeout, "per-request timeout towards Heppu")
@@ -148,6 +160,11 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 		return nil, usageError{err}
 	}
 	cfg.logLevel = lvl
+	for _, o := range strings.Split(*origins, ",") {
+		if o = strings.TrimRight(strings.TrimSpace(o), "/"); o != "" {
+			cfg.allowedOrigins = append(cfg.allowedOrigins, o)
+		}
+	}
 	cfg.apiKey = strings.TrimSpace(getenv("HEPPU_API_KEY"))
 	cfg.baseURL = strings.TrimSpace(getenv("HEPPU_BASE_URL"))
 	return cfg, nil

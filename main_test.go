@@ -369,7 +369,6 @@ func TestCommandLine(t *testing.T) {
 		{name: "bad log level", args: []string{"--log-level", "loud"}, wantErr: "log level"},
 		{name: "bad env log level", env: map[string]string{"HEPPU_LOG_LEVEL": "loud"}, wantErr: "log level"},
 		{name: "bad transport", args: []string{"--transport", "carrier-pigeon"}, wantErr: "stdio or http"},
-		{name: "http not yet", args: []string{"--transport", "http"}, wantErr: "not available yet"},
 		{name: "zero timeout", args: []string{"--timeout", "0s"}, wantErr: "positive"},
 		{name: "unknown flag", args: []string{"--api-key", "x"}, wantErr: "api-key"},
 		{name: "stray argument", args: []string{"sk-123"}, wantErr: "HEPPU_API_KEY"},

@@ -42,6 +42,10 @@ type Toolset struct {
 	client  *heppu.Client
 	log     zerolog.Logger
 	sandbox bool
+
+	// inflight counts the calls being served, so a shutdown can let them
+	// finish.
+	inflight sync.WaitGroup
 }
 
 // New returns the toolset configured by opts.
@@ -58,6 +62,22 @@ func (ts *Toolset) ServerTools() []server.ServerTool {
 		ts.serve(getAgentDef, ts.getAgent),
 		ts.serve(updateAgentDef, ts.updateAgent),
 		ts.serve(deleteAgentDef, ts.deleteAgent),
+	}
+}
+
+// Wait blocks until the calls in flight have ended or ctx is done, and
+// reports whether they ended.
+func (ts *Toolset) Wait(ctx context.Context) bool {
+	done := make(chan struct{})
+	go func() {
+		ts.inflight.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return true
+	case <-ctx.Done():
+		return false
 	}
 }
 
@@ -122,6 +142,8 @@ type handlerFunc func(ctx context.Context, c *call, req mcp.CallToolRequest) *mc
 // and the one info line per call.
 func (ts *Toolset) serve(def *definition, h handlerFunc) server.ServerTool {
 	handler := func(ctx context.Context, req mcp.CallToolRequest) (res *mcp.CallToolResult, _ error) {
+		ts.inflight.Add(1)
+		defer ts.inflight.Done()
 		start := time.Now()
 		c := &call{def: def}
 		log := ts.log.With().Str("tool", def.name).Logger()
@@ -174,10 +196,27 @@ func (ts *Toolset) begin(ctx context.Context, c *call, req mcp.CallToolRequest, 
 	return ts.clientFor(ctx, c)
 }
 
-// clientFor returns the Heppu client for this call, or an error result
-// when there is no key to call with.
-func (ts *Toolset) clientFor(_ context.Context, c *call) (*heppu.Client, *mcp.CallToolResult) {
-	if ts.client == nil || !ts.client.HasAPIKey() {
+type apiKeyKey struct{}
+
+// WithAPIKey returns a context under which tool calls use key for Heppu
+// instead of the configured one. The HTTP transport sets it from each
+// request's own Authorization or x-api-key header.
+func WithAPIKey(ctx context.Context, key string) context.Context {
+	return context.WithValue(ctx, apiKeyKey{}, key)
+}
+
+// clientFor returns the Heppu client for this call: with the request's own
+// key when it brought one, else the configured client. It returns an error
+// result when there is no key to call with.
+func (ts *Toolset) clientFor(ctx context.Context, c *call) (*heppu.Client, *mcp.CallToolResult) {
+	if ts.client == nil {
+		c.outcome = "no_api_key"
+		return nil, mcp.NewToolResultError(noKeyText)
+	}
+	if key, _ := ctx.Value(apiKeyKey{}).(string); key != "" && !ts.sandbox {
+		return ts.client.WithAPIKey(key), nil
+	}
+	if !ts.client.HasAPIKey() {
 		c.outcome = "no_api_key"
 		return nil, mcp.NewToolResultError(noKeyText)
 	}
