@@ -44,8 +44,10 @@ type Toolset struct {
 	sandbox bool
 
 	// inflight counts the calls being served, so a shutdown can let them
-	// finish.
-	inflight sync.WaitGroup
+	// finish; idle is closed while it is zero.
+	mu       sync.Mutex
+	inflight int
+	idle     chan struct{}
 }
 
 // New returns the toolset configured by opts.
@@ -65,20 +67,46 @@ func (ts *Toolset) ServerTools() []server.ServerTool {
 	}
 }
 
-// Wait blocks until the calls in flight have ended or ctx is done, and
-// reports whether they ended.
+// Wait blocks until no call is in flight or ctx is done, and reports
+// whether the calls ended.
 func (ts *Toolset) Wait(ctx context.Context) bool {
-	done := make(chan struct{})
-	go func() {
-		ts.inflight.Wait()
-		close(done)
-	}()
+	ts.mu.Lock()
+	idle := ts.idleLocked()
+	ts.mu.Unlock()
 	select {
-	case <-done:
+	case <-idle:
 		return true
 	case <-ctx.Done():
 		return false
 	}
+}
+
+func (ts *Toolset) enter() {
+	ts.mu.Lock()
+	if ts.inflight == 0 {
+		ts.idle = make(chan struct{})
+	}
+	ts.inflight++
+	ts.mu.Unlock()
+}
+
+func (ts *Toolset) leave() {
+	ts.mu.Lock()
+	ts.inflight--
+	if ts.inflight == 0 {
+		close(ts.idle)
+	}
+	ts.mu.Unlock()
+}
+
+// idleLocked returns a channel closed while no call is in flight.
+func (ts *Toolset) idleLocked() chan struct{} {
+	if ts.inflight == 0 {
+		closed := make(chan struct{})
+		close(closed)
+		return closed
+	}
+	return ts.idle
 }
 
 // definition describes a tool. Its schemas are built once, at start-up.
@@ -142,8 +170,8 @@ type handlerFunc func(ctx context.Context, c *call, req mcp.CallToolRequest) *mc
 // and the one info line per call.
 func (ts *Toolset) serve(def *definition, h handlerFunc) server.ServerTool {
 	handler := func(ctx context.Context, req mcp.CallToolRequest) (res *mcp.CallToolResult, _ error) {
-		ts.inflight.Add(1)
-		defer ts.inflight.Done()
+		ts.enter()
+		defer ts.leave()
 		start := time.Now()
 		c := &call{def: def}
 		log := ts.log.With().Str("tool", def.name).Logger()
