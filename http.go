@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/url"
@@ -96,7 +97,8 @@ func serveHTTP(ctx context.Context, srv *server.MCPServer, toolset *tools.Toolse
 		Handler:           guard.wrap(limitBody(mux)),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          nil,
+		// net/http's own complaints join the JSON log lines on stderr.
+		ErrorLog: log.New(errorLogWriter{logger}, "", 0),
 	}
 
 	logger.Info().Str("version", buildVersion()).Str("transport", "http").
