@@ -137,19 +137,19 @@ func (d *definition) tool() mcp.Tool {
 }
 
 // call is what a handler learns during one tool call and the log line
-// reports: the outcome, the agent concerned, and Heppu's answers.
+// reports: the outcome, the agent concerned, and Heppu's last answer.
 type call struct {
 	def     *definition
 	outcome string
 	agentID string
 
-	mu        sync.Mutex
-	exchanges []heppu.Exchange
+	mu     sync.Mutex
+	status int // HTTP status of Heppu's last answer, 0 before any
 }
 
 func (c *call) observe(ex heppu.Exchange) {
 	c.mu.Lock()
-	c.exchanges = append(c.exchanges, ex)
+	c.status = ex.Status
 	c.mu.Unlock()
 }
 
@@ -157,10 +157,7 @@ func (c *call) observe(ex heppu.Exchange) {
 func (c *call) lastStatus() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if n := len(c.exchanges); n > 0 {
-		return c.exchanges[n-1].Status
-	}
-	return 0
+	return c.status
 }
 
 type handlerFunc func(ctx context.Context, c *call, req mcp.CallToolRequest) *mcp.CallToolResult
@@ -169,12 +166,12 @@ type handlerFunc func(ctx context.Context, c *call, req mcp.CallToolRequest) *mc
 // the Heppu client, a record of Heppu's answers, recovery from a panic,
 // and the one info line per call.
 func (ts *Toolset) serve(def *definition, h handlerFunc) server.ServerTool {
+	log := ts.log.With().Str("tool", def.name).Logger()
 	handler := func(ctx context.Context, req mcp.CallToolRequest) (res *mcp.CallToolResult, _ error) {
 		ts.enter()
 		defer ts.leave()
 		start := time.Now()
 		c := &call{def: def}
-		log := ts.log.With().Str("tool", def.name).Logger()
 		ctx = heppu.WithObserver(log.WithContext(ctx), c.observe)
 
 		defer func() {
