@@ -44,8 +44,9 @@ type httpOptions struct {
 // serveHTTP serves streamable HTTP at /mcp, the legacy HTTP+SSE transport
 // at /sse and /message, and /healthz, until ctx is done; then it stops
 // accepting, lets calls in flight finish within drainTimeout, and returns.
-func serveHTTP(ctx context.Context, srv *server.MCPServer, toolset *tools.Toolset,
-	opts httpOptions, logger zerolog.Logger) error {
+// hooks must be the hooks srv was built with.
+func serveHTTP(ctx context.Context, srv *server.MCPServer, hooks *server.Hooks,
+	toolset *tools.Toolset, opts httpOptions, logger zerolog.Logger) error {
 	ln, err := net.Listen("tcp", opts.addr)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", opts.addr, err)
@@ -55,11 +56,9 @@ func serveHTTP(ctx context.Context, srv *server.MCPServer, toolset *tools.Toolse
 	// An SSE session keeps the key of the request that opened it, for the
 	// calls posted to it later, and forgets it when the session ends.
 	sessionKeys := &keyStore{keys: map[string]string{}}
-	hooks := &server.Hooks{}
 	hooks.AddOnUnregisterSession(func(_ context.Context, s server.ClientSession) {
 		sessionKeys.delete(s.SessionID())
 	})
-	server.WithHooks(hooks)(srv)
 
 	streamable := server.NewStreamableHTTPServer(srv,
 		server.WithEndpointPath("/mcp"),
@@ -72,7 +71,7 @@ func serveHTTP(ctx context.Context, srv *server.MCPServer, toolset *tools.Toolse
 		server.WithKeepAlive(true),
 		server.WithSessionIDGenerator(func(ctx context.Context, _ *http.Request) (string, error) {
 			id := rand.Text()
-			if key := requestKey(ctx); key != "" {
+			if key := tools.APIKey(ctx); key != "" {
 				sessionKeys.set(id, key)
 			}
 			return id, nil
@@ -162,14 +161,6 @@ func (s *keyStore) delete(id string) {
 	s.mu.Unlock()
 }
 
-type requestKeyKey struct{}
-
-// requestKey returns the key an authenticated request brought, if any.
-func requestKey(ctx context.Context) string {
-	key, _ := ctx.Value(requestKeyKey{}).(string)
-	return key
-}
-
 // authenticator takes each request's Heppu key from its own headers, or
 // from the SSE session the request belongs to, and hands it to the tools
 // through the request's context.
@@ -193,8 +184,7 @@ func (a *authenticator) wrap(next http.Handler) http.Handler {
 			return
 		}
 		if key != "" {
-			ctx := context.WithValue(r.Context(), requestKeyKey{}, key)
-			r = r.WithContext(tools.WithAPIKey(ctx, key))
+			r = r.WithContext(tools.WithAPIKey(r.Context(), key))
 		}
 		next.ServeHTTP(w, r)
 	})

@@ -81,7 +81,9 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 	defer closeSandbox()
 
 	toolset := tools.New(tools.Options{Client: client, Logger: logger, Sandbox: cfg.sandbox})
+	hooks := &server.Hooks{}
 	srv := server.NewMCPServer("heppu-mcp", buildVersion(),
+		server.WithHooks(hooks),
 		server.WithToolCapabilities(false),
 		server.WithInstructions(tools.Instructions(cfg.sandbox)),
 	)
@@ -100,7 +102,7 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 		logger.Info().Msg("heppu-mcp stopped")
 		return nil
 	default:
-		return serveHTTP(ctx, srv, toolset, httpOptions{
+		return serveHTTP(ctx, srv, hooks, toolset, httpOptions{
 			addr:           cfg.addr,
 			stateless:      cfg.stateless,
 			sandbox:        cfg.sandbox,
@@ -185,15 +187,15 @@ func parseLevel(s string) (zerolog.Level, error) {
 }
 
 // newClient returns the Heppu client: towards the real API, or in sandbox
-// mode towards an emulator started here, which close stops.
-func newClient(cfg *config, logger zerolog.Logger) (client *heppu.Client, close func(), err error) {
+// mode towards an emulator started here, which stop stops.
+func newClient(cfg *config, logger zerolog.Logger) (client *heppu.Client, stop func(), err error) {
 	opts := heppu.Options{
 		BaseURL:   cfg.baseURL,
 		APIKey:    cfg.apiKey,
 		Timeout:   cfg.timeout,
 		UserAgent: "heppu-mcp/" + buildVersion(),
 	}
-	close = func() {}
+	stop = func() {}
 	if cfg.sandbox {
 		key := rand.Text()
 		emu, err := hepputest.NewServer(hepputest.Options{
@@ -203,21 +205,21 @@ func newClient(cfg *config, logger zerolog.Logger) (client *heppu.Client, close 
 		if err != nil {
 			return nil, nil, fmt.Errorf("starting the sandbox: %w", err)
 		}
-		close = func() { emu.Close() }
+		stop = func() { emu.Close() }
 		opts.BaseURL, opts.APIKey = emu.URL, key
 		logger.Warn().Str("emulator", emu.URL).Msg("sandbox mode: tools talk to a built-in " +
 			"emulation of the Heppu API; agents created here are not real and vanish on exit")
 	}
 	client, err = heppu.NewClient(opts)
 	if err != nil {
-		close()
+		stop()
 		return nil, nil, fmt.Errorf("HEPPU_BASE_URL: %w", err)
 	}
 	if !client.HasAPIKey() {
 		logger.Warn().Msg("HEPPU_API_KEY is not set: the server runs, but every tool call " +
 			"that reaches Heppu will explain how to set the key (or use --sandbox)")
 	}
-	return client, close, nil
+	return client, stop, nil
 }
 
 // buildVersion returns the version set with -ldflags, or the module version

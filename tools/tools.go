@@ -230,6 +230,12 @@ func WithAPIKey(ctx context.Context, key string) context.Context {
 	return context.WithValue(ctx, apiKeyKey{}, key)
 }
 
+// APIKey returns the key WithAPIKey put in ctx, or "".
+func APIKey(ctx context.Context) string {
+	key, _ := ctx.Value(apiKeyKey{}).(string)
+	return key
+}
+
 // clientFor returns the Heppu client for this call: with the request's own
 // key when it brought one, else the configured client. It returns an error
 // result when there is no key to call with.
@@ -238,7 +244,7 @@ func (ts *Toolset) clientFor(ctx context.Context, c *call) (*heppu.Client, *mcp.
 		c.outcome = "no_api_key"
 		return nil, mcp.NewToolResultError(noKeyText)
 	}
-	if key, _ := ctx.Value(apiKeyKey{}).(string); key != "" && !ts.sandbox {
+	if key := APIKey(ctx); key != "" && !ts.sandbox {
 		return ts.client.WithAPIKey(key), nil
 	}
 	if !ts.client.HasAPIKey() {
