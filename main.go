@@ -238,6 +238,7 @@ func buildVersion() string {
 // error lines, so stderr carries one format.
 type errorLogWriter struct{ log zerolog.Logger }
 
+// Write logs p as one error line.
 func (w errorLogWriter) Write(p []byte) (int, error) {
 	w.log.Error().Msg(strings.TrimSpace(string(p)))
 	return len(p), nil

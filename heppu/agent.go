@@ -52,15 +52,9 @@ var (
 // DefaultVoice is the voice a voice agent gets when none is given.
 const DefaultVoice = "sage"
 
-// Documented ranges of the numeric voice settings.
-const (
-	MinSpeed                 = 0.5
-	MaxSpeed                 = 2.0
-	MinInterruptionThreshold = 0.0
-	MaxInterruptionThreshold = 1.0
-	// MaxNameLength is the longest agent name the API accepts, in characters.
-	MaxNameLength = 255
-)
+// MaxNameLength is the longest agent name the API accepts, in characters.
+// The documented ranges of the config values live in Config's schema tags.
+const MaxNameLength = 255
 
 // Models returns the models documented for agents of type t, default first,
 // or nil for an unknown type.

@@ -24,6 +24,7 @@ type APIError struct {
 	RetryAfter time.Duration
 }
 
+// Error describes the failure with its status, message and code.
 func (e *APIError) Error() string {
 	if e.Code != "" && e.Code != fmt.Sprint(e.StatusCode) {
 		return fmt.Sprintf("heppu: %d %s (%s)", e.StatusCode, e.Message, e.Code)
@@ -61,10 +62,12 @@ type ResponseError struct {
 	Err error
 }
 
+// Error says which answer could not be read, and why.
 func (e *ResponseError) Error() string {
 	return fmt.Sprintf("heppu: unreadable %d response: %v", e.StatusCode, e.Err)
 }
 
+// Unwrap returns what went wrong reading the answer.
 func (e *ResponseError) Unwrap() error { return e.Err }
 
 // ErrBodyTooLarge is wrapped by a ResponseError when a response body is

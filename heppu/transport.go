@@ -25,10 +25,12 @@ type TransportError struct {
 	Sent bool
 }
 
+// Error names the request and what happened to it.
 func (e *TransportError) Error() string {
 	return fmt.Sprintf("heppu: %s %s: %v", e.Method, e.Path, e.Err)
 }
 
+// Unwrap returns the network or context error.
 func (e *TransportError) Unwrap() error { return e.Err }
 
 // Timeout reports whether the request ran out of time.
