@@ -281,7 +281,7 @@ func post(t *testing.T, url string, header http.Header, body string) *http.Respo
 	return resp
 }
 
-// TestHTTPGuards covers Origin, body size and /healthz.
+// TestHTTPGuards covers Origin, Host, body size, the sandbox and /healthz.
 func TestHTTPGuards(t *testing.T) {
 	t.Parallel()
 	s := startHTTP(t, nil, "--sandbox", "--allowed-origins", "https://app.example.com")
@@ -312,6 +312,30 @@ func TestHTTPGuards(t *testing.T) {
 				t.Errorf("status = %d, want %d", got, tt.want)
 			}
 		})
+	}
+
+	// A loopback server refuses a foreign Host header: DNS rebinding.
+	req, err := http.NewRequest(http.MethodPost, s.url("/mcp"), strings.NewReader(initialize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Host = "evil.example"
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	rebound, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rebound.Body.Close()
+	if rebound.StatusCode != http.StatusForbidden {
+		t.Errorf("foreign Host: status %d, want 403", rebound.StatusCode)
+	}
+
+	// The sandbox needs no key over HTTP either.
+	var created tools.CreateAgentResult
+	callSession(t, connect(t, s, false, nil), "create_agent", `{"name":"Sandboxed","type":"voice"}`, &created)
+	if !created.Sandbox || created.Agent == nil {
+		t.Errorf("sandbox create over HTTP = %+v", created)
 	}
 
 	resp, err := http.Get(s.url("/healthz"))
