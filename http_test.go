@@ -204,16 +204,29 @@ func TestHTTPTwoOrganizations(t *testing.T) {
 		"org-a": connect(t, s, false, keyHeader("x-api-key", "key-a")),
 		"org-b": connect(t, s, true, keyHeader("Authorization", "key-b")),
 	}
-	var wg sync.WaitGroup
+	var (
+		wg     sync.WaitGroup
+		mu     sync.Mutex
+		failed []string
+	)
 	for org, cs := range sessions {
 		for i := range 5 {
 			wg.Go(func() {
-				var out tools.CreateAgentResult
-				callSession(t, cs, "create_agent", fmt.Sprintf(`{"name":"%s %d","type":"voice"}`, org, i), &out)
+				args := fmt.Sprintf(`{"name":"%s %d","type":"voice"}`, org, i)
+				res, err := cs.CallTool(context.Background(),
+					&sdk.CallToolParams{Name: "create_agent", Arguments: json.RawMessage(args)})
+				if err != nil || res.IsError {
+					mu.Lock()
+					failed = append(failed, fmt.Sprintf("%s: %v %+v", args, err, res))
+					mu.Unlock()
+				}
 			})
 		}
 	}
 	wg.Wait()
+	for _, f := range failed {
+		t.Errorf("create failed: %s", f)
+	}
 
 	for org, cs := range sessions {
 		var list tools.ListAgentsResult

@@ -36,6 +36,7 @@ type harness struct {
 type harnessOptions struct {
 	noKey   bool
 	timeout time.Duration
+	now     func() time.Time // the toolset's clock; nil for the real one
 }
 
 func newHarness(t *testing.T, opts harnessOptions) *harness {
@@ -55,7 +56,7 @@ func newHarness(t *testing.T, opts harnessOptions) *harness {
 		t.Fatal(err)
 	}
 	logs := &syncBuffer{}
-	ts := New(Options{Client: hc, Logger: zerolog.New(logs).Level(zerolog.DebugLevel)})
+	ts := New(Options{Client: hc, Logger: zerolog.New(logs).Level(zerolog.DebugLevel), Now: opts.now})
 	srv := server.NewMCPServer("heppu-mcp", "test", server.WithToolCapabilities(false))
 	srv.AddTools(ts.ServerTools()...)
 

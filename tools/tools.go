@@ -35,6 +35,8 @@ type Options struct {
 	// Sandbox marks a client that talks to the built-in emulator, so that
 	// results and instructions can say the agents are not real.
 	Sandbox bool
+	// Now is the clock of the idempotency window; nil means time.Now.
+	Now func() time.Time
 }
 
 // Toolset is the set of Heppu tools with what their handlers share.
@@ -42,6 +44,7 @@ type Toolset struct {
 	client  *heppu.Client
 	log     zerolog.Logger
 	sandbox bool
+	creates *creates
 
 	// inflight counts the calls being served, so a shutdown can let them
 	// finish; idle is closed while it is zero.
@@ -52,7 +55,8 @@ type Toolset struct {
 
 // New returns the toolset configured by opts.
 func New(opts Options) *Toolset {
-	return &Toolset{client: opts.Client, log: opts.Logger, sandbox: opts.Sandbox}
+	return &Toolset{client: opts.Client, log: opts.Logger, sandbox: opts.Sandbox,
+		creates: newCreates(opts.Now)}
 }
 
 // ServerTools returns the tools with their handlers, ready for
