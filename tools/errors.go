@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"html"
 	"io"
 	"net"
 	"net/http"
+	"regexp"
 	"strings"
 	"syscall"
 	"unicode"
@@ -61,7 +63,7 @@ func failureText(err error, op operation) string {
 }
 
 func apiErrorText(e *heppu.APIError, op operation) string {
-	msg := cleanMessage(e.Message)
+	msg := cleanMessage(e.Message, e.StatusCode)
 	head := fmt.Sprintf("Heppu could not %s (HTTP %d: %s).", op.verb, e.StatusCode, msg)
 	switch s := e.StatusCode; {
 	case s == http.StatusBadRequest || s == http.StatusUnprocessableEntity:
@@ -146,10 +148,20 @@ func retryHint() string {
 	return "Try again in a moment; if it keeps failing, tell the user Heppu is unavailable."
 }
 
-// cleanMessage makes Heppu's error text safe to hand to a model: control
-// characters become spaces, runs of space are folded, and the length is
-// capped.
-func cleanMessage(s string) string {
+// markup matches an HTML or XML tag.
+var markup = regexp.MustCompile(`<[^<>]*>`)
+
+// cleanMessage makes Heppu's error text safe to hand to a model: a whole
+// HTML page is dropped for the status text, entities are decoded and then
+// tags removed (so an escaped tag cannot come back), control characters
+// become spaces, runs of space are folded, and the length is capped.
+func cleanMessage(s string, status int) string {
+	lower := strings.ToLower(s)
+	if strings.Contains(lower, "<html") || strings.Contains(lower, "<!doctype") ||
+		strings.Contains(lower, "<body") {
+		s = ""
+	}
+	s = markup.ReplaceAllString(html.UnescapeString(s), " ")
 	s = strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) {
 			return ' '
@@ -159,6 +171,9 @@ func cleanMessage(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
 	if r := []rune(s); len(r) > maxHeppuMessage {
 		s = string(r[:maxHeppuMessage]) + "…"
+	}
+	if s == "" {
+		s = http.StatusText(status)
 	}
 	if s == "" {
 		s = "no message"
