@@ -21,6 +21,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/rs/zerolog"
 )
 
 // DefaultBaseURL is the production API.
@@ -37,6 +39,10 @@ const MaxResponseBytes = 16 << 20
 // no behaviour beyond it.
 const MaxListLimit = 100
 
+// DefaultMaxRetries is how many times a failed request is sent again when
+// Options.MaxRetries is zero.
+const DefaultMaxRetries = 3
+
 // maxErrorBodyBytes caps the read of an error body: only its message is used.
 const maxErrorBodyBytes = 64 << 10
 
@@ -48,9 +54,14 @@ type Options struct {
 	BaseURL string
 	// APIKey is the organization's key, sent as x-api-key.
 	APIKey string
-	// Timeout bounds each request, from sending it to reading the whole
-	// answer. Zero means DefaultTimeout.
+	// Timeout bounds each attempt at a request, from sending it to reading
+	// the whole answer; the caller's context bounds the request with all
+	// its retries. Zero means DefaultTimeout.
 	Timeout time.Duration
+	// MaxRetries is how many times a failed request may be sent again; see
+	// Client for which failures are retried. Zero means DefaultMaxRetries;
+	// a negative value turns retries off.
+	MaxRetries int
 	// UserAgent is sent with every request, such as "heppu-mcp/1.0.0".
 	UserAgent string
 	// HTTPClient sends the requests; nil means a client of its own. The
@@ -59,12 +70,24 @@ type Options struct {
 }
 
 // Client calls the Heppu Agents API. It is safe for concurrent use.
+//
+// A request that fails in a way a second try may mend is sent again, up to
+// Options.MaxRetries times, after an exponential backoff with jitter or the
+// wait a Retry-After header asks for. Reads, updates and deletes are retried
+// on 429, 502, 503 and 504 answers and on network failures. A create is
+// retried only when Heppu provably did not act on it: after a 429, or when
+// the connection could not be made. No request is retried once the
+// caller's context is done, and no wait is started that would outlast the
+// context's deadline or exceed a few seconds; the last error is returned
+// instead, with its RetryAfter for the caller to act on.
 type Client struct {
 	base      *url.URL
 	key       string
 	timeout   time.Duration
 	userAgent string
 	http      *http.Client
+	retries   int
+	backoff   backoff
 }
 
 // NewClient returns a Client configured by opts. It fails when the base URL
@@ -84,9 +107,17 @@ func NewClient(opts Options) (*Client, error) {
 		key:       opts.APIKey,
 		timeout:   opts.Timeout,
 		userAgent: opts.UserAgent,
+		retries:   opts.MaxRetries,
+		backoff:   defaultBackoff,
 	}
 	if c.timeout <= 0 {
 		c.timeout = DefaultTimeout
+	}
+	switch {
+	case c.retries == 0:
+		c.retries = DefaultMaxRetries
+	case c.retries < 0:
+		c.retries = 0
 	}
 	hc := http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
 	if opts.HTTPClient != nil {
@@ -247,21 +278,52 @@ func agentPath(id string) (string, error) {
 	return "/agents/" + url.PathEscape(id), nil
 }
 
-// do sends one request and decodes the data of a success envelope into out.
-// Every endpoint goes through here: auth, encoding, the timeout, the capped
-// read, envelope and error decoding, and the debug log line.
+// do sends a request, retrying it as the Client doc describes, and decodes
+// the data of a success envelope into out. Every endpoint goes through here.
 func (c *Client) do(ctx context.Context, method, path string, q url.Values, in, out any) error {
 	if c.key == "" {
 		return ErrNoAPIKey
 	}
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-
-	// path is escaped (see agentPath): Path takes its decoded form, and
-	// RawPath keeps an escaped slash inside an ID from splitting the segment.
-	unescaped, err := url.PathUnescape(path)
+	target, err := c.endpointURL(path, q)
 	if err != nil {
 		return fmt.Errorf("building request: %w", err)
+	}
+	var body []byte
+	if in != nil {
+		if body, err = json.Marshal(in); err != nil {
+			return fmt.Errorf("encoding request: %w", err)
+		}
+	}
+
+	for retry := 0; ; retry++ {
+		status, err := c.send(ctx, method, path, target, body, out)
+		reason := retryReason(method, status, err)
+		if reason == "" || retry >= c.retries || ctx.Err() != nil {
+			return err
+		}
+
+		wait := c.backoff.wait(retry, err)
+		log := zerolog.Ctx(ctx).Debug().Str("method", method).Str("path", path).
+			Int("attempt", retry+2).Dur("wait", wait).Str("reason", reason)
+		if !c.backoff.fits(ctx, wait) {
+			log.Msg("heppu request not retried: the wait is too long")
+			return err
+		}
+		log.Msg("heppu request retry")
+		if waitErr := c.backoff.sleep(ctx, wait); waitErr != nil {
+			return fmt.Errorf("%w (retry abandoned: %w)", err, waitErr)
+		}
+	}
+}
+
+// endpointURL returns the URL of path, which is escaped (see agentPath),
+// with query q.
+func (c *Client) endpointURL(path string, q url.Values) (string, error) {
+	// Path takes the decoded form, and RawPath keeps an escaped slash
+	// inside an ID from splitting the segment.
+	unescaped, err := url.PathUnescape(path)
+	if err != nil {
+		return "", err
 	}
 	u := *c.base
 	u.Path += unescaped
@@ -270,22 +332,31 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, in, 
 		u.RawPath = c.base.EscapedPath() + path
 	}
 	u.RawQuery = q.Encode()
+	return u.String(), nil
+}
 
-	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return fmt.Errorf("encoding request: %w", err)
-		}
-		body = bytes.NewReader(b)
+// send makes one attempt at a request, within the per-attempt timeout:
+// auth, the capped read, envelope and error decoding, and the report to the
+// observer and the debug log. It returns the HTTP status of the answer, or
+// 0 when none came.
+func (c *Client) send(ctx context.Context, method, path, target string, body []byte,
+	out any) (int, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+
+	var r io.Reader
+	if body != nil {
+		r = bytes.NewReader(body)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, u.String(), body)
+	req, err := http.NewRequestWithContext(ctx, method, target, r)
 	if err != nil {
-		return fmt.Errorf("building request: %w", err)
+		return 0, fmt.Errorf("building request: %w", err)
 	}
+	// No Idempotency-Key header: with one, net/http would replay a POST on
+	// its own after a failure that leaves it ambiguous.
 	req.Header.Set("x-api-key", c.key)
 	req.Header.Set("Accept", "application/json")
-	if in != nil {
+	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	if c.userAgent != "" {
@@ -298,7 +369,8 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, in, 
 	if err != nil {
 		ex.Err = err
 		observe(ctx, ex)
-		return &TransportError{Method: method, Path: path, Err: unwrapURLError(err), Sent: sentRequest(err)}
+		return 0, &TransportError{Method: method, Path: path, Err: unwrapURLError(err),
+			Sent: sentRequest(err)}
 	}
 	defer resp.Body.Close()
 
@@ -313,7 +385,7 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, in, 
 	}
 	ex.Status, ex.Duration, ex.Err = resp.StatusCode, time.Since(start), err
 	observe(ctx, ex)
-	return err
+	return resp.StatusCode, err
 }
 
 // decodeResponse turns the response to a method request into out or an

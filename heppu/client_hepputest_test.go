@@ -640,7 +640,9 @@ func TestEmulatorFaults(t *testing.T) {
 		for _, ep := range emulatorEndpoints {
 			t.Run(tc.name+"/"+ep.name, func(t *testing.T) {
 				t.Parallel()
-				opts := heppu.Options{Timeout: tc.timeout}
+				// Each fault is seen once here; TestEmulatorRetries covers
+				// which of them are retried.
+				opts := heppu.Options{Timeout: tc.timeout, MaxRetries: -1}
 				if tc.fresh {
 					noReuse := &http.Transport{DisableKeepAlives: true}
 					opts.HTTPClient = &http.Client{Transport: noReuse}

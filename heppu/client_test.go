@@ -664,7 +664,8 @@ func TestAPIErrors(t *testing.T) {
 			t.Run(tc.name+"/"+ep.name, func(t *testing.T) {
 				t.Parallel()
 				srv, _ := recordingServer(t, tc.answer)
-				c := newClient(t, srv, heppu.Options{})
+				// Each answer is read once here; TestEmulatorRetries covers retries.
+				c := newClient(t, srv, heppu.Options{MaxRetries: -1})
 
 				got, err := ep.call(t.Context(), c)
 				checkNoKey(t, err)
@@ -1037,6 +1038,9 @@ func TestTransportErrors(t *testing.T) {
 				if err != nil {
 					t.Fatalf("NewClient: %v", err)
 				}
+				// Most of these failures are retried, here without waits;
+				// the last attempt fails as the first did.
+				heppu.SetRetryWait(c, time.Millisecond, noWait)
 
 				got, err := ep.call(ctx, c)
 				checkNoKey(t, err)
@@ -1125,6 +1129,7 @@ func TestBodyCutOff(t *testing.T) {
 			if tc.cancel {
 				c = newClient(t, srv, heppu.Options{})
 			}
+			heppu.SetRetryWait(c, time.Millisecond, noWait)
 
 			_, err := c.GetAgent(ctx, agentID)
 			checkNoKey(t, err)
@@ -1233,7 +1238,9 @@ func TestWithAPIKeyKeepsTimeout(t *testing.T) {
 	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
 		<-r.Context().Done()
 	})
-	c := newClient(t, srv, heppu.Options{Timeout: 50 * time.Millisecond}).WithAPIKey("hk_other")
+	c := newClient(t, srv, heppu.Options{Timeout: 50 * time.Millisecond})
+	heppu.SetRetryWait(c, time.Millisecond, noWait)
+	c = c.WithAPIKey("hk_other")
 
 	_, err := c.GetAgent(t.Context(), agentID)
 	if tErr, ok := errors.AsType[*heppu.TransportError](err); !ok || !tErr.Timeout() {
@@ -1388,8 +1395,10 @@ func TestObserver(t *testing.T) {
 	c.GetAgent(ctx, "a/b")
 	c.DeleteAgent(t.Context(), agentID)     // no observer
 	c.WithAPIKey("").GetAgent(ctx, agentID) // nothing sent
-	// A client with no pooled connection, so that the failure is a refusal.
+	// A client with no pooled connection, so that the failure is a refusal,
+	// which is retried: the observer sees every attempt.
 	down := newClient(t, srv, heppu.Options{})
+	heppu.SetRetryWait(down, time.Millisecond, noWait)
 	srv.Close()
 	down.UpdateAgent(ctx, agentID, &heppu.UpdateAgentRequest{})
 
@@ -1397,7 +1406,9 @@ func TestObserver(t *testing.T) {
 		{Method: http.MethodPost, Path: "/agents", Status: 201},
 		{Method: http.MethodGet, Path: "/agents", Status: 200},
 		{Method: http.MethodGet, Path: "/agents/a%2Fb", Status: 404},
-		{Method: http.MethodPatch, Path: "/agents/" + agentID},
+	}
+	for range 1 + heppu.DefaultMaxRetries {
+		want = append(want, heppu.Exchange{Method: http.MethodPatch, Path: "/agents/" + agentID})
 	}
 	opts := cmpopts.IgnoreFields(heppu.Exchange{}, "Duration", "Err")
 	if diff := cmp.Diff(want, got, opts); diff != "" {

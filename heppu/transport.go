@@ -74,8 +74,8 @@ type Exchange struct {
 type observerKey struct{}
 
 // WithObserver returns a context under which the client calls fn after each
-// exchange with Heppu, from the goroutine that made the call. It lets a
-// caller log or count the requests one operation made.
+// exchange with Heppu, each retry included, from the goroutine that made the
+// call. It lets a caller log or count the requests one operation made.
 func WithObserver(ctx context.Context, fn func(Exchange)) context.Context {
 	return context.WithValue(ctx, observerKey{}, fn)
 }

@@ -333,56 +333,62 @@ func TestCreateAgentHeppuFailures(t *testing.T) {
 		fault hepputest.Fault
 		want  []string
 		not   []string
+		posts int // POSTs Heppu must see; 0 means exactly 1
 	}{
 		{"400", hepputest.Fault{Status: 400,
 			Body: `{"success":false,"error":{"message":"Invalid type. Must be 'voice' or 'chat'","code":400}}`},
 			[]string{"HTTP 400", "Invalid type. Must be 'voice' or 'chat'", "nothing was changed"},
-			[]string{"may or may not"}},
+			[]string{"may or may not"}, 0},
 		{"422 long message", hepputest.Fault{Status: 422,
 			Body: `{"success":false,"error":{"message":"` + strings.Repeat("bad ", 500) + `","code":422}}`},
-			[]string{"HTTP 422", "bad bad", "…"}, nil},
+			[]string{"HTTP 422", "bad bad", "…"}, nil, 0},
 		{"markup in the message", hepputest.Fault{Status: 400,
 			Body: `{"success":false,"error":{"message":"<b>name</b> is <i>invalid</i>","code":400}}`},
-			[]string{"HTTP 400: name is invalid)"}, []string{"<", ">"}},
+			[]string{"HTTP 400: name is invalid)"}, []string{"<", ">"}, 0},
 		{"escaped markup in the message", hepputest.Fault{Status: 400,
 			Body: `{"success":false,"error":{"message":"bad &lt;script&gt;alert(1)&lt;/script&gt; name","code":400}}`},
-			[]string{"bad alert(1) name"}, []string{"<", "&lt;", "script"}},
+			[]string{"bad alert(1) name"}, []string{"<", "&lt;", "script"}, 0},
 		{"an HTML page as the message", hepputest.Fault{Status: 502,
 			Body: `{"error":{"message":"<!DOCTYPE html><html><body><h1>502</h1>nginx</body></html>"}}`},
-			[]string{"HTTP 502: Bad Gateway"}, []string{"<", "nginx"}},
+			[]string{"HTTP 502: Bad Gateway"}, []string{"<", "nginx"}, 0},
 		{"401", hepputest.Fault{Status: 401,
 			Body: `{"success":false,"error":{"message":"Invalid API key","code":401}}`},
-			[]string{"rejected the API key", "HEPPU_API_KEY", "restart"}, []string{testKey}},
+			[]string{"rejected the API key", "HEPPU_API_KEY", "restart"}, []string{testKey}, 0},
 		{"401 errors-page envelope", hepputest.Fault{Status: 401,
 			Body: `{"error":{"message":"Invalid API key format","status":401,"code":"invalid_api_key"}}`},
-			[]string{"Invalid API key format", "HEPPU_API_KEY"}, nil},
+			[]string{"Invalid API key format", "HEPPU_API_KEY"}, nil, 0},
 		{"403", hepputest.Fault{Status: 403,
 			Body: `{"success":false,"error":{"message":"Forbidden","code":403}}`},
-			[]string{"HTTP 403", "not allowed"}, nil},
-		{"429 with Retry-After", hepputest.Fault{Status: 429,
+			[]string{"HTTP 403", "not allowed"}, nil, 0},
+		// A 429 means Heppu turned the create away unprocessed, so the client
+		// retries it, unless Retry-After asks for longer than it waits.
+		{"429 with a long Retry-After", hepputest.Fault{Status: 429,
 			Body:   `{"success":false,"error":{"message":"Too many requests","code":429}}`,
-			Header: http.Header{"Retry-After": {"7"}}},
-			[]string{"HTTP 429", "Wait 7s"}, nil},
-		{"429 without Retry-After", hepputest.Fault{Status: 429, Body: `{}`},
-			[]string{"HTTP 429", "Wait a little"}, nil},
+			Header: http.Header{"Retry-After": {"60"}}},
+			[]string{"HTTP 429", "Wait 1m0s"}, nil, 0},
+		{"429 on every try", hepputest.Fault{Status: 429, Body: `{}`},
+			[]string{"HTTP 429", "Wait a little"}, nil, 1 + heppu.DefaultMaxRetries},
 		{"500", hepputest.Fault{Status: 500, Body: `{"success":false,"error":{"message":"boom","code":500}}`},
-			[]string{"HTTP 500", "may or may not have been created", "list_agents", `"A"`}, nil},
+			[]string{"HTTP 500", "may or may not have been created", "list_agents", `"A"`}, nil, 0},
 		{"502 HTML page", hepputest.Fault{NonJSON: true, Status: 502},
-			[]string{"HTTP 502", "Bad Gateway", "may or may not", "list_agents"}, []string{"<html", "<"}},
+			[]string{"HTTP 502", "Bad Gateway", "may or may not", "list_agents"}, []string{"<html", "<"}, 0},
 		{"503 applied", hepputest.Fault{Status: 503, Apply: true},
-			[]string{"HTTP 503", "may or may not", "list_agents"}, nil},
+			[]string{"HTTP 503", "may or may not", "list_agents"}, nil, 0},
 		{"reset connection", hepputest.Fault{Reset: true},
-			[]string{"did not answer", "may or may not", "list_agents"}, nil},
+			[]string{"did not answer", "may or may not", "list_agents"}, nil, 0},
 		{"truncated answer", hepputest.Fault{Truncate: true},
-			[]string{"could not be read", "probably created", "list_agents"}, nil},
+			[]string{"could not be read", "probably created", "list_agents"}, nil, 0},
 		{"hang past the timeout", hepputest.Fault{Hang: true},
-			[]string{"did not answer in time", "may or may not", "list_agents"}, nil},
+			[]string{"did not answer in time", "may or may not", "list_agents"}, nil, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			h := newHarness(t, harnessOptions{timeout: 2 * time.Second})
-			h.emu.FailNext(tt.fault)
+			posts := max(tt.posts, 1)
+			for range posts {
+				h.emu.FailNext(tt.fault)
+			}
 
 			res := h.call(t, "create_agent", `{"name":"A","type":"voice"}`)
 
@@ -400,8 +406,9 @@ func TestCreateAgentHeppuFailures(t *testing.T) {
 					t.Errorf("error text contains %q:\n%s", n, text)
 				}
 			}
-			if n := len(h.requestsTo(http.MethodPost)); n != 1 {
-				t.Errorf("Heppu got %d POSTs, want exactly 1 (a create is never retried)", n)
+			if n := len(h.requestsTo(http.MethodPost)); n != posts {
+				t.Errorf("Heppu got %d POSTs, want exactly %d (a create is retried only "+
+					"when Heppu provably did not take it)", n, posts)
 			}
 		})
 	}
