@@ -21,6 +21,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/rs/zerolog"
 )
@@ -480,10 +481,25 @@ func errorFromBody(status int, body []byte) *APIError {
 		detail.Message, detail.Code = env.Message, env.Code
 	}
 	if m := strings.TrimSpace(detail.Message); m != "" {
-		apiErr.Message = m
+		apiErr.Message = truncate(m, maxMessageBytes)
 	}
-	apiErr.Code = codeString(detail.Code)
+	apiErr.Code = truncate(codeString(detail.Code), maxMessageBytes)
 	return apiErr
+}
+
+// maxMessageBytes caps an error's message and code: a success status may
+// carry a failure envelope of any size, and an error is not a document.
+const maxMessageBytes = 4 << 10
+
+// truncate shortens s to at most n bytes, on a rune boundary.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }
 
 // codeString renders an error code that may be a JSON number or string.

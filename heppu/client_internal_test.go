@@ -3,9 +3,11 @@ package heppu
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -222,5 +224,20 @@ func TestAgentPath(t *testing.T) {
 				t.Errorf("agentPath(%q) = %q, want %q", tc.id, got, tc.want)
 			}
 		})
+	}
+}
+
+func TestErrorMessageCapped(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("é", maxMessageBytes) // two bytes each
+	body := []byte(`{"success":false,"error":{"message":"` + long + `","code":"` + long + `"}}`)
+
+	apiErr := errorFromBody(http.StatusOK, body)
+
+	for name, s := range map[string]string{"message": apiErr.Message, "code": apiErr.Code} {
+		if len(s) > maxMessageBytes+len("…") || !utf8.ValidString(s) || !strings.HasSuffix(s, "…") {
+			t.Errorf("%s: %d bytes, valid UTF-8 %v: want at most %d, cut on a rune, marked",
+				name, len(s), utf8.ValidString(s), maxMessageBytes)
+		}
 	}
 }

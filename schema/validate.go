@@ -45,8 +45,12 @@ func (p Problem) String() string {
 // Validate checks v against the schema. v is a value as returned by
 // [Decode]; values from encoding/json (float64 numbers) work too. Validate
 // returns every problem found, sorted by path and then message, without
-// duplicates; nil means v is valid.
+// duplicates; nil means v is valid. Numbers a float64 cannot hold (1e400,
+// 1e-400) are reported alone, before the rest is checked.
 func (s *Schema) Validate(v any) []Problem {
+	if problems := numberProblems(v, ""); len(problems) > 0 {
+		return problems
+	}
 	err := s.compiled.Validate(v)
 	if err == nil {
 		return nil
