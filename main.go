@@ -95,7 +95,8 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 			Bool("sandbox", cfg.sandbox).Msg("heppu-mcp serving")
 		stdio := server.NewStdioServer(srv)
 		stdio.SetErrorLogger(log.New(errorLogWriter{logger}, "", 0))
-		err := stdio.Listen(ctx, stdin, stdout)
+		in, out := answerAllStdio(ctx, stdin, stdout)
+		err := stdio.Listen(ctx, in, out)
 		if err != nil && !errors.Is(err, context.Canceled) {
 			return fmt.Errorf("serving stdio: %w", err)
 		}
