@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -54,6 +55,8 @@ type config struct {
 	stateless      bool
 	allowedOrigins []string
 	sandbox        bool
+	readOnly       bool
+	tools          []string // the allow-list; empty means every tool
 	timeout        time.Duration
 	logLevel       zerolog.Level
 	apiKey         string
@@ -81,18 +84,24 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 	defer closeSandbox()
 
 	toolset := tools.New(tools.Options{Client: client, Logger: logger, Sandbox: cfg.sandbox})
+	served, err := toolset.Select(cfg.tools, cfg.readOnly)
+	if err != nil {
+		return usageError{fmt.Errorf("--tools: %w", err)}
+	}
 	hooks := &server.Hooks{}
 	srv := server.NewMCPServer("heppu-mcp", buildVersion(),
 		server.WithHooks(hooks),
 		server.WithToolCapabilities(false),
-		server.WithInstructions(tools.Instructions(cfg.sandbox)),
+		server.WithLogging(),
+		server.WithElicitation(),
+		server.WithInstructions(toolset.Instructions(served)),
 	)
-	srv.AddTools(toolset.ServerTools()...)
+	srv.AddTools(served...)
 
 	switch cfg.transport {
 	case "stdio":
 		logger.Info().Str("version", buildVersion()).Str("transport", "stdio").
-			Bool("sandbox", cfg.sandbox).Msg("heppu-mcp serving")
+			Bool("sandbox", cfg.sandbox).Int("tools", len(served)).Msg("heppu-mcp serving")
 		stdio := server.NewStdioServer(srv)
 		stdio.SetErrorLogger(log.New(errorLogWriter{logger}, "", 0))
 		in, out := answerAllStdio(ctx, stdin, stdout)
@@ -125,6 +134,10 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 		"http: serve streamable HTTP without sessions, for replicas behind a load balancer")
 	origins := fs.String("allowed-origins", "",
 		"http: comma-separated browser origins to allow besides loopback ones, such as `https://app.example.com`")
+	fs.BoolVar(&cfg.readOnly, "read-only", false,
+		"serve only the tools that change nothing (list_agents, get_agent); or HEPPU_READ_ONLY=true")
+	toolList := fs.String("tools", "",
+		"comma-separated `names` of the tools to serve (default all); or HEPPU_TOOLS")
 	fs.BoolVar(&cfg.sandbox, "sandbox", false,
 		"use the built-in emulated Heppu API; no key needed, the agents are not real")
 	fs.DurationVar(&cfg.timeout, "timeout", heppu.DefaultTimeout, "per-request timeout towards Heppu")
@@ -163,14 +176,34 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 		return nil, usageError{err}
 	}
 	cfg.logLevel = lvl
-	for _, o := range strings.Split(*origins, ",") {
-		if o = strings.TrimRight(strings.TrimSpace(o), "/"); o != "" {
-			cfg.allowedOrigins = append(cfg.allowedOrigins, o)
+	if v := strings.ToLower(strings.TrimSpace(getenv("HEPPU_READ_ONLY"))); v != "" {
+		on, err := strconv.ParseBool(v)
+		if err != nil {
+			return nil, usageError{fmt.Errorf("HEPPU_READ_ONLY must be true or false, not %q", v)}
 		}
+		cfg.readOnly = cfg.readOnly || on // read-only wins
+	}
+	if *toolList == "" {
+		*toolList = getenv("HEPPU_TOOLS")
+	}
+	cfg.tools = splitList(*toolList)
+	for _, o := range splitList(*origins) {
+		cfg.allowedOrigins = append(cfg.allowedOrigins, strings.TrimRight(o, "/"))
 	}
 	cfg.apiKey = strings.TrimSpace(getenv("HEPPU_API_KEY"))
 	cfg.baseURL = strings.TrimSpace(getenv("HEPPU_BASE_URL"))
 	return cfg, nil
+}
+
+// splitList splits a comma-separated list, dropping blanks.
+func splitList(s string) []string {
+	var out []string
+	for _, item := range strings.Split(s, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
 }
 
 func parseLevel(s string) (zerolog.Level, error) {

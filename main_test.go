@@ -59,7 +59,22 @@ type process struct {
 // Go SDK client to it, negotiating protocolVersion ("" for the SDK's latest).
 func startServer(t *testing.T, protocolVersion string, env []string, args ...string) *process {
 	t.Helper()
-	cmd := exec.Command(binary, args...)
+	return startServerWith(t, protocolVersion, nil, env, args...)
+}
+
+// startServerWith is startServer with a client configured by opts, such as
+// one that answers elicitations or takes log messages.
+func startServerWith(t *testing.T, protocolVersion string, opts *sdk.ClientOptions, env []string,
+	args ...string) *process {
+	t.Helper()
+	return startBinary(t, binary, protocolVersion, opts, env, args...)
+}
+
+// startBinary is startServerWith for the executable at bin.
+func startBinary(t *testing.T, bin, protocolVersion string, opts *sdk.ClientOptions, env []string,
+	args ...string) *process {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, env...)
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -79,7 +94,7 @@ func startServer(t *testing.T, protocolVersion string, env []string, args ...str
 		Reader: io.NopCloser(io.TeeReader(stdoutPipe, p.stdout)),
 		Writer: stdin,
 	}
-	client := sdk.NewClient(&sdk.Implementation{Name: "e2e", Version: "0"}, nil)
+	client := sdk.NewClient(&sdk.Implementation{Name: "e2e", Version: "0"}, opts)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	session, err := client.Connect(ctx, transport, &sdk.ClientSessionOptions{ProtocolVersion: protocolVersion})
@@ -372,6 +387,12 @@ func TestCommandLine(t *testing.T) {
 		{name: "zero timeout", args: []string{"--timeout", "0s"}, wantErr: "positive"},
 		{name: "unknown flag", args: []string{"--api-key", "x"}, wantErr: "api-key"},
 		{name: "stray argument", args: []string{"sk-123"}, wantErr: "HEPPU_API_KEY"},
+		{name: "unknown tool", args: []string{"--sandbox", "--tools", "list_agents,clone_agent"},
+			wantErr: `unknown tool "clone_agent"; the tools are create_agent, list_agents, get_agent, update_agent, delete_agent`},
+		{name: "unknown tool from the environment", args: []string{"--sandbox"},
+			env: map[string]string{"HEPPU_TOOLS": "remove_agent"}, wantErr: `unknown tool "remove_agent"`},
+		{name: "bad HEPPU_READ_ONLY", env: map[string]string{"HEPPU_READ_ONLY": "sometimes"},
+			wantErr: "HEPPU_READ_ONLY must be true or false"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

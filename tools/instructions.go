@@ -1,11 +1,27 @@
 package tools
 
+import (
+	"strings"
+
+	"github.com/mark3labs/mcp-go/server"
+)
+
 // Instructions returns the server instructions sent to the client at
-// initialization: what the tools are for and how to use them well.
-func Instructions(sandbox bool) string {
+// initialization: what the tools are for and how to use them well, that
+// nothing is real in the sandbox, and which tools are served when Select
+// left some out.
+func (ts *Toolset) Instructions(served []server.ServerTool) string {
 	s := instructions
-	if sandbox {
+	if ts.sandbox {
 		s = sandboxNotice + "\n\n" + s
+	}
+	if len(served) < len(ts.ServerTools()) {
+		var names []string
+		for _, st := range served {
+			names = append(names, st.Tool.Name)
+		}
+		s += "\n\nThis server offers only these tools: " + strings.Join(names, ", ") +
+			". Say so when the user asks for something the others would do."
 	}
 	return s
 }

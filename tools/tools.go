@@ -13,6 +13,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"runtime/debug"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -113,6 +115,34 @@ func (ts *Toolset) idleLocked() chan struct{} {
 	return ts.idle
 }
 
+// Select returns the tools to serve: those named in allow (all when allow
+// is empty), and of those only the read-only ones when readOnly is set;
+// read-only wins over the allow-list. An unknown name is an error that
+// lists the valid ones.
+func (ts *Toolset) Select(allow []string, readOnly bool) ([]server.ServerTool, error) {
+	all := ts.ServerTools()
+	var names []string
+	for _, st := range all {
+		names = append(names, st.Tool.Name)
+	}
+	for _, n := range allow {
+		if !slices.Contains(names, n) {
+			return nil, fmt.Errorf("unknown tool %q; the tools are %s", n, strings.Join(names, ", "))
+		}
+	}
+	var out []server.ServerTool
+	for _, st := range all {
+		if len(allow) > 0 && !slices.Contains(allow, st.Tool.Name) {
+			continue
+		}
+		if readOnly && !*st.Tool.Annotations.ReadOnlyHint {
+			continue
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}
+
 // definition describes a tool. Its schemas are built once, at start-up.
 type definition struct {
 	name        string
@@ -187,14 +217,18 @@ func (ts *Toolset) serve(def *definition, h handlerFunc) server.ServerTool {
 					def.name + "; the server keeps running. Check the state with a read tool " +
 					"before trying again.")
 			}
-			ts.logCall(log, c, res, time.Since(start))
+			ts.logCall(ctx, log, c, res, time.Since(start))
 		}()
 		return h(ctx, c, req), nil
 	}
 	return server.ServerTool{Tool: def.tool(), Handler: handler}
 }
 
-func (ts *Toolset) logCall(log zerolog.Logger, c *call, res *mcp.CallToolResult, d time.Duration) {
+// logCall writes the one info line of a call to the log and, as an MCP
+// log message, to the client, which receives it if it asked for that
+// level (logging/setLevel).
+func (ts *Toolset) logCall(ctx context.Context, log zerolog.Logger, c *call,
+	res *mcp.CallToolResult, d time.Duration) {
 	outcome := c.outcome
 	if outcome == "" {
 		outcome = "ok"
@@ -203,13 +237,28 @@ func (ts *Toolset) logCall(log zerolog.Logger, c *call, res *mcp.CallToolResult,
 		}
 	}
 	ev := log.Info().Str("outcome", outcome).Dur("duration", d)
+	data := map[string]any{"tool": c.def.name, "outcome": outcome, "durationMs": d.Milliseconds()}
 	if s := c.lastStatus(); s != 0 {
 		ev = ev.Int("heppu_status", s)
+		data["heppuStatus"] = s
 	}
 	if c.agentID != "" {
 		ev = ev.Str("agent_id", c.agentID)
+		data["agentId"] = c.agentID
 	}
 	ev.Msg("tool call")
+
+	level := mcp.LoggingLevelInfo
+	switch {
+	case outcome == "internal_error":
+		level = mcp.LoggingLevelError
+	case res != nil && res.IsError:
+		level = mcp.LoggingLevelWarning
+	}
+	if srv := server.ServerFromContext(ctx); srv != nil {
+		// A client that did not ask for logs, or cannot take them, gets none.
+		_ = srv.SendLogMessageToClient(ctx, mcp.NewLoggingMessageNotification(level, "heppu-mcp", data))
+	}
 }
 
 // begin parses a call's arguments into dst and returns the Heppu client
