@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
 
@@ -97,52 +96,6 @@ func TestVersion(t *testing.T) {
 				t.Errorf("serverInfo.version = %q, --version says %q", got, printed)
 			}
 		})
-	}
-}
-
-// TestLogMessages checks that each tool call reaches the client as an MCP
-// log message, at the level the client set.
-func TestLogMessages(t *testing.T) {
-	t.Parallel()
-	logs := make(chan *sdk.LoggingMessageParams, 16)
-	opts := &sdk.ClientOptions{LoggingMessageHandler: func(_ context.Context, r *sdk.LoggingMessageRequest) {
-		logs <- r.Params
-	}}
-	p := startServerWith(t, "2025-06-18", opts, nil, "--sandbox")
-	ctx := context.Background()
-	next := func() *sdk.LoggingMessageParams {
-		t.Helper()
-		select {
-		case m := <-logs:
-			return m
-		case <-time.After(20 * time.Second):
-			t.Fatal("no log message arrived")
-			return nil
-		}
-	}
-
-	if err := p.session.SetLoggingLevel(ctx, &sdk.SetLoggingLevelParams{Level: "info"}); err != nil {
-		t.Fatal(err)
-	}
-	p.call(t, "list_agents", `{}`)
-	m := next()
-	data, _ := m.Data.(map[string]any)
-	if m.Level != "info" || data["tool"] != "list_agents" || data["outcome"] != "ok" {
-		t.Errorf("log message = %+v", m)
-	}
-
-	// At "warning", a successful call sends nothing and a failed one warns.
-	// Messages keep their order, so the warning arriving first shows that
-	// no info message came before it.
-	if err := p.session.SetLoggingLevel(ctx, &sdk.SetLoggingLevelParams{Level: "warning"}); err != nil {
-		t.Fatal(err)
-	}
-	p.call(t, "list_agents", `{}`)
-	p.call(t, "get_agent", `{"agentId":"nope"}`)
-	m = next()
-	data, _ = m.Data.(map[string]any)
-	if m.Level != "warning" || data["tool"] != "get_agent" || data["outcome"] != "invalid_arguments" {
-		t.Errorf("log message = %+v, want the get_agent warning", m)
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -92,11 +93,23 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 	srv := server.NewMCPServer("heppu-mcp", buildVersion(),
 		server.WithHooks(hooks),
 		server.WithToolCapabilities(false),
+		server.WithResourceCapabilities(false, false),
+		server.WithPromptCapabilities(false),
+		server.WithCompletions(),
+		server.WithPromptCompletionProvider(toolset.PromptCompletions()),
+		server.WithResourceCompletionProvider(toolset.ResourceCompletions()),
 		server.WithLogging(),
 		server.WithElicitation(),
 		server.WithInstructions(toolset.Instructions(served)),
 	)
 	srv.AddTools(served...)
+	srv.AddResources(toolset.Resources()...)
+	srv.AddResourceTemplates(toolset.ResourceTemplates()...)
+	if slices.ContainsFunc(served, func(st server.ServerTool) bool { return st.Tool.Name == "create_agent" }) {
+		// The design prompts end in create_agent; without it they would
+		// lead the model to a tool it does not have.
+		srv.AddPrompts(toolset.Prompts()...)
+	}
 
 	switch cfg.transport {
 	case "stdio":

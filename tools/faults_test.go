@@ -86,7 +86,14 @@ func TestFaultMatrix(t *testing.T) {
 func runFault(t *testing.T, tool, argsFormat string, step int, method string,
 	fault hepputest.Fault, retryable bool) {
 	t.Helper()
-	h := newHarness(t, harnessOptions{timeout: 500 * time.Millisecond})
+	// Only a hang should meet the per-try timeout: reading a 16 MiB answer
+	// under -race must not, or it becomes a (retryable) timeout instead of
+	// the fault under test.
+	timeout := 30 * time.Second
+	if fault.Hang {
+		timeout = 500 * time.Millisecond
+	}
+	h := newHarness(t, harnessOptions{timeout: timeout})
 	id := seedAgent(t, h)
 	args := argsFormat
 	if strings.Contains(args, "%[1]") {

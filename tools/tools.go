@@ -289,22 +289,31 @@ func APIKey(ctx context.Context) string {
 	return key
 }
 
-// clientFor returns the Heppu client for this call: with the request's own
-// key when it brought one, else the configured client. It returns an error
-// result when there is no key to call with.
-func (ts *Toolset) clientFor(ctx context.Context, c *call) (*heppu.Client, *mcp.CallToolResult) {
+// heppuClient returns the Heppu client for a request: with the request's
+// own key when it brought one, else the configured client; nil when there
+// is no key to call with.
+func (ts *Toolset) heppuClient(ctx context.Context) *heppu.Client {
 	if ts.client == nil {
-		c.outcome = "no_api_key"
-		return nil, mcp.NewToolResultError(noKeyText)
+		return nil
 	}
 	if key := APIKey(ctx); key != "" && !ts.sandbox {
-		return ts.client.WithAPIKey(key), nil
+		return ts.client.WithAPIKey(key)
 	}
 	if !ts.client.HasAPIKey() {
+		return nil
+	}
+	return ts.client
+}
+
+// clientFor is heppuClient for a tool call: no key is an error result
+// that says how to set one.
+func (ts *Toolset) clientFor(ctx context.Context, c *call) (*heppu.Client, *mcp.CallToolResult) {
+	client := ts.heppuClient(ctx)
+	if client == nil {
 		c.outcome = "no_api_key"
 		return nil, mcp.NewToolResultError(noKeyText)
 	}
-	return ts.client, nil
+	return client, nil
 }
 
 const noKeyText = "No Heppu API key is set, so nothing was sent to Heppu. " +
