@@ -61,6 +61,17 @@ func TestToolSelection(t *testing.T) {
 			if got := toolNames(t, p); !slices.Equal(got, tt.want) {
 				t.Errorf("tools = %v, want %v", got, tt.want)
 			}
+			prompts, err := p.session.ListPrompts(context.Background(), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantPrompts := 0
+			if slices.Contains(tt.want, "create_agent") {
+				wantPrompts = 2 // the design prompts end in create_agent
+			}
+			if len(prompts.Prompts) != wantPrompts {
+				t.Errorf("%d prompts served, want %d", len(prompts.Prompts), wantPrompts)
+			}
 			instr := p.session.InitializeResult().Instructions
 			if only := strings.Contains(instr, "offers only these tools"); only != (len(tt.want) < len(all)) {
 				t.Errorf("instructions name the served tools: %v; want %v", only, len(tt.want) < len(all))
