@@ -72,8 +72,9 @@ func apiErrorText(e *heppu.APIError, op operation) string {
 	case s == http.StatusUnauthorized:
 		return fmt.Sprintf("Heppu rejected the API key (HTTP 401: %s); nothing was changed. "+
 			"The key comes from the HEPPU_API_KEY environment variable in this server's entry "+
-			"of the MCP client's configuration. The user must set a valid key for the "+
-			"organization there and restart the server; retrying will not help.", msg)
+			"of the MCP client's configuration (in Claude Desktop's extension settings when "+
+			"installed as a bundle). The user must set a valid key for the organization there "+
+			"and restart the server; retrying will not help.", msg)
 	case s == http.StatusForbidden:
 		return head + " The API key is valid but not allowed to do this; the organization's " +
 			"plan or the key's permissions must change. Retrying will not help."

@@ -319,7 +319,7 @@ func (ts *Toolset) clientFor(ctx context.Context, c *call) (*heppu.Client, *mcp.
 const noKeyText = "No Heppu API key is set, so nothing was sent to Heppu. " +
 	"The user must put the organization's API key in the HEPPU_API_KEY environment " +
 	"variable of this server's entry in the MCP client's configuration (the \"env\" " +
-	"block) and restart the server. To try the tools without a key, start the server " +
+	"block; Claude Desktop's extension settings for the bundle) and restart the server. To try the tools without a key, start the server " +
 	"with --sandbox. Calls with dryRun: true work without a key."
 
 // success renders v as structured content with a JSON text copy of it, for
