@@ -156,20 +156,8 @@ func (c *Config) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	*c = Config{}
-	fields := map[string]func(json.RawMessage) bool{
-		"voice":                 decodeInto(&c.Voice),
-		"speed":                 decodeInto(&c.Speed),
-		"interruptionThreshold": decodeInto(&c.InterruptionThreshold),
-		"timeout":               decodeInto(&c.Timeout),
-		"theme":                 decodeInto(&c.Theme),
-		"primaryColor":          decodeInto(&c.PrimaryColor),
-		"position":              decodeInto(&c.Position),
-		"greeting":              decodeInto(&c.Greeting),
-		"placeholder":           decodeInto(&c.Placeholder),
-		"allowedDomains":        decodeInto(&c.AllowedDomains),
-	}
 	for k, v := range all {
-		if decode, ok := fields[k]; ok && decode(v) {
+		if c.decodeKey(k, v) {
 			continue
 		}
 		if c.Extra == nil {
@@ -180,17 +168,43 @@ func (c *Config) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// decodeInto returns a function that decodes a JSON value into dst and
-// reports whether it could; dst is left alone when it could not.
-func decodeInto[T any](dst *T) func(json.RawMessage) bool {
-	return func(raw json.RawMessage) bool {
-		var v T
-		if json.Unmarshal(raw, &v) != nil {
-			return false
-		}
-		*dst = v
-		return true
+// decodeKey decodes the value of config key k into its field, and reports
+// whether k is a known key whose value fits the field.
+func (c *Config) decodeKey(k string, v json.RawMessage) bool {
+	switch k {
+	case "voice":
+		return decodeInto(&c.Voice, v)
+	case "speed":
+		return decodeInto(&c.Speed, v)
+	case "interruptionThreshold":
+		return decodeInto(&c.InterruptionThreshold, v)
+	case "timeout":
+		return decodeInto(&c.Timeout, v)
+	case "theme":
+		return decodeInto(&c.Theme, v)
+	case "primaryColor":
+		return decodeInto(&c.PrimaryColor, v)
+	case "position":
+		return decodeInto(&c.Position, v)
+	case "greeting":
+		return decodeInto(&c.Greeting, v)
+	case "placeholder":
+		return decodeInto(&c.Placeholder, v)
+	case "allowedDomains":
+		return decodeInto(&c.AllowedDomains, v)
 	}
+	return false
+}
+
+// decodeInto decodes raw into dst and reports whether it could; dst is
+// left alone when it could not.
+func decodeInto[T any](dst *T, raw json.RawMessage) bool {
+	var v T
+	if json.Unmarshal(raw, &v) != nil {
+		return false
+	}
+	*dst = v
+	return true
 }
 
 // Tool is a capability assigned to an agent, such as web_search.

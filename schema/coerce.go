@@ -28,10 +28,10 @@ func Decode(data []byte) (any, error) {
 // additionalProperties, and v holds a string whose JSON is of that kind, the
 // string is replaced by the parsed value (numbers as json.Number). Anything
 // else is left as it is. v itself is never modified: the result shares what
-// did not change and copies what did.
-func (s *Schema) CoerceJSONStrings(v any) any {
-	out, _ := coerce(s.compiled, v)
-	return out
+// did not change and copies what did. changed reports whether any string
+// was parsed, so that a caller holding v's JSON may use it as it is.
+func (s *Schema) CoerceJSONStrings(v any) (out any, changed bool) {
+	return coerce(s.compiled, v)
 }
 
 // coerce returns v with its JSON strings parsed where sch expects an object

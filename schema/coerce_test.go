@@ -161,9 +161,12 @@ func TestCoerceJSONStrings(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 
-			got := tc.schema.CoerceJSONStrings(decode(t, tc.in))
+			got, changed := tc.schema.CoerceJSONStrings(decode(t, tc.in))
 			if diff := cmp.Diff(decode(t, tc.want), got); diff != "" {
 				t.Errorf("CoerceJSONStrings(%s) mismatch (-want +got):\n%s", tc.in, diff)
+			}
+			if want := !cmp.Equal(decode(t, tc.in), decode(t, tc.want)); changed != want {
+				t.Errorf("CoerceJSONStrings(%s) changed = %v, want %v", tc.in, changed, want)
 			}
 		})
 	}
@@ -175,7 +178,7 @@ func TestCoerceJSONStringsLeavesInputAlone(t *testing.T) {
 	const in = `{"name":"A","type":"chat",` +
 		`"config":{"allowedDomains":"[\"a.com\"]"},"toolIds":["crm"]}`
 	v := decode(t, in)
-	got := createAgentSchema.CoerceJSONStrings(v)
+	got, _ := createAgentSchema.CoerceJSONStrings(v)
 
 	if diff := cmp.Diff(decode(t, in), v); diff != "" {
 		t.Errorf("CoerceJSONStrings changed its argument (-want +got):\n%s", diff)
@@ -188,7 +191,7 @@ func TestCoerceJSONStringsLeavesInputAlone(t *testing.T) {
 func TestCoerceJSONStringsKeepsNumbers(t *testing.T) {
 	t.Parallel()
 
-	got := createAgentSchema.CoerceJSONStrings(decode(t, `{"config":"{\"speed\":1.10}"}`))
+	got, _ := createAgentSchema.CoerceJSONStrings(decode(t, `{"config":"{\"speed\":1.10}"}`))
 	speed := got.(map[string]any)["config"].(map[string]any)["speed"]
 	if speed != json.Number("1.10") {
 		t.Errorf("speed = %#v, want json.Number(\"1.10\")", speed)

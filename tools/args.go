@@ -22,14 +22,14 @@ type ruleFunc func(args map[string]any, problems []schema.Problem) []schema.Prob
 // tool's input schema and rules, and decodes them into dst. It returns an
 // error result naming every problem at once, or nil.
 func parseArgs(c *call, req mcp.CallToolRequest, rules ruleFunc, dst any) *mcp.CallToolResult {
-	v, err := rawArguments(req)
+	data, v, err := rawArguments(req)
 	if err != nil {
 		c.outcome = "invalid_arguments"
 		return mcp.NewToolResultError(fmt.Sprintf(
 			"The arguments of %s are not valid JSON (%v); nothing was sent to Heppu. "+
 				"Send a JSON object.", c.def.name, err))
 	}
-	v = c.def.in.CoerceJSONStrings(v)
+	v, coerced := c.def.in.CoerceJSONStrings(v)
 
 	problems := c.def.in.Validate(v)
 	if args, ok := v.(map[string]any); ok && rules != nil {
@@ -41,10 +41,13 @@ func parseArgs(c *call, req mcp.CallToolRequest, rules ruleFunc, dst any) *mcp.C
 		return mcp.NewToolResultError(problemsText(c.def.name, "nothing was sent to Heppu", problems))
 	}
 
-	// The value passed the schema built from dst's type, so it decodes.
-	b, err := json.Marshal(v)
+	// The value passed the schema built from dst's type, so it decodes;
+	// from the client's own JSON unless strings had to be parsed.
+	if coerced {
+		data, err = json.Marshal(v)
+	}
 	if err == nil {
-		err = json.Unmarshal(b, dst)
+		err = json.Unmarshal(data, dst)
 	}
 	if err != nil {
 		c.outcome = "invalid_arguments"
@@ -55,9 +58,9 @@ func parseArgs(c *call, req mcp.CallToolRequest, rules ruleFunc, dst any) *mcp.C
 	return nil
 }
 
-// rawArguments returns the call's arguments as decoded JSON with exact
+// rawArguments returns the call's arguments as JSON and decoded with exact
 // numbers. Missing arguments are an empty object.
-func rawArguments(req mcp.CallToolRequest) (any, error) {
+func rawArguments(req mcp.CallToolRequest) ([]byte, any, error) {
 	var data []byte
 	switch a := req.GetRawArguments().(type) {
 	case json.RawMessage:
@@ -66,14 +69,15 @@ func rawArguments(req mcp.CallToolRequest) (any, error) {
 	default:
 		b, err := json.Marshal(a)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		data = b
 	}
 	if s := strings.TrimSpace(string(data)); s == "" || s == "null" {
-		return map[string]any{}, nil
+		return []byte("{}"), map[string]any{}, nil
 	}
-	return schema.Decode(data)
+	v, err := schema.Decode(data)
+	return data, v, err
 }
 
 // problemsText renders validation problems for the model: one line each,
