@@ -31,7 +31,11 @@ func Decode(data []byte) (any, error) {
 // did not change and copies what did. changed reports whether any string
 // was parsed, so that a caller holding v's JSON may use it as it is.
 func (s *Schema) CoerceJSONStrings(v any) (out any, changed bool) {
-	return coerce(s.compiled, v)
+	c, err := s.compiled()
+	if err != nil {
+		return v, false // Validate reports the broken schema
+	}
+	return coerce(c.root, v)
 }
 
 // coerce returns v with its JSON strings parsed where sch expects an object

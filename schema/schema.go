@@ -2,7 +2,8 @@
 // and checks values against those very schemas.
 //
 // A type's schema is generated once, by reflection over its json and
-// jsonschema struct tags, and compiled once; [Schema.JSON] is what a client
+// jsonschema struct tags, and compiled once, on first use or by
+// [Schema.Compile]; [Schema.JSON] is what a client
 // is shown and [Schema.Validate] enforces exactly that document. Problems
 // come back as plain-English [Problem] values, one per fault, so that a
 // language model can correct every argument in a single retry.
@@ -15,6 +16,7 @@ import (
 	"maps"
 	"reflect"
 	"slices"
+	"sync"
 
 	"github.com/invopop/jsonschema"
 	validator "github.com/santhosh-tekuri/jsonschema/v6"
@@ -25,16 +27,30 @@ import (
 const resourceURL = "mem:///schema.json"
 
 // Schema is a JSON Schema generated from a Go type, together with its
-// compiled validator. Build it once at start-up; it is safe for concurrent
-// use.
+// validator. Build it once at start-up; it is safe for concurrent use.
+// Compiling the validator costs several times more than generating the
+// document, so it happens once, when first needed or when Compile is
+// called, not before the document can be advertised.
 type Schema struct {
 	doc      json.RawMessage
-	compiled *validator.Schema
+	compiled func() (*compiledSchema, error)
+}
 
+// compiledSchema is a Schema's validator with what Validate needs of it.
+type compiledSchema struct {
+	root *validator.Schema
 	// declared maps the location of each compiled object schema to its
 	// sorted property names, so that an unknown key can be answered with
 	// the keys that are allowed there.
 	declared map[string][]string
+}
+
+// Compile compiles the validator, if that has not happened yet, and
+// reports whether the schema is valid. A program calls it at start-up
+// (in the background, if it likes) so that no call waits for it.
+func (s *Schema) Compile() error {
+	_, err := s.compiled()
+	return err
 }
 
 // ForInput reflects the type of v, a struct value or a pointer to one, into
@@ -104,12 +120,16 @@ func build(v any, open bool) (*Schema, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encoding schema of %v: %w", t, err)
 	}
-	compiled, err := compile(doc, !open)
-	if err != nil {
-		return nil, fmt.Errorf("compiling schema of %v: %w", t, err)
-	}
-	s := &Schema{doc: doc, compiled: compiled, declared: map[string][]string{}}
-	s.collectDeclared(compiled)
+	s := &Schema{doc: doc}
+	s.compiled = sync.OnceValues(func() (*compiledSchema, error) {
+		root, err := compile(doc, !open)
+		if err != nil {
+			return nil, fmt.Errorf("compiling schema of %v: %w", t, err)
+		}
+		c := &compiledSchema{root: root, declared: map[string][]string{}}
+		c.collectDeclared(root)
+		return c, nil
+	})
 	return s, nil
 }
 
@@ -181,7 +201,7 @@ func subschemas(js *jsonschema.Schema) []*jsonschema.Schema {
 
 // collectDeclared records the property names of sch and of every schema
 // nested in it through properties, items and additionalProperties.
-func (s *Schema) collectDeclared(sch *validator.Schema) {
+func (s *compiledSchema) collectDeclared(sch *validator.Schema) {
 	if sch == nil {
 		return
 	}

@@ -51,7 +51,11 @@ func (s *Schema) Validate(v any) []Problem {
 	if problems := numberProblems(v, ""); len(problems) > 0 {
 		return problems
 	}
-	err := s.compiled.Validate(v)
+	c, err := s.compiled()
+	if err != nil {
+		return []Problem{{Message: "cannot be validated: " + err.Error()}}
+	}
+	err = c.root.Validate(v)
 	if err == nil {
 		return nil
 	}
@@ -60,7 +64,7 @@ func (s *Schema) Validate(v any) []Problem {
 		return []Problem{{Message: "cannot be validated: " + err.Error()}}
 	}
 
-	problems := s.problems(verr, v, nil)
+	problems := c.problems(verr, v, nil)
 	slices.SortFunc(problems, func(a, b Problem) int {
 		if c := strings.Compare(a.Path, b.Path); c != 0 {
 			return c
@@ -78,11 +82,11 @@ func (s *Schema) Validate(v any) []Problem {
 // problems appends to out the problems of e and its causes. The validator
 // reports wrapper nodes (the root, groups of sibling errors, references)
 // that carry no fault of their own; only their causes become problems.
-func (s *Schema) problems(e *validator.ValidationError, v any, out []Problem) []Problem {
+func (c *compiledSchema) problems(e *validator.ValidationError, v any, out []Problem) []Problem {
 	switch e.ErrorKind.(type) {
 	case *kind.Schema, *kind.Group, *kind.Reference, *kind.AllOf:
 		for _, cause := range e.Causes {
-			out = s.problems(cause, v, out)
+			out = c.problems(cause, v, out)
 		}
 		return out
 	}
@@ -114,7 +118,7 @@ func (s *Schema) problems(e *validator.ValidationError, v any, out []Problem) []
 				Path:    joinKey(path, name),
 				Keyword: "additionalProperties",
 				Message: msg,
-				Allowed: slices.Clone(s.declared[e.SchemaURL]),
+				Allowed: slices.Clone(c.declared[e.SchemaURL]),
 			})
 		}
 		return out

@@ -17,6 +17,14 @@ import (
 func TestToolSchemas(t *testing.T) {
 	t.Parallel()
 	ts := New(Options{})
+	if err := ts.CompileSchemas(); err != nil {
+		t.Fatalf("CompileSchemas: %v", err)
+	}
+	for _, tt := range ts.table() {
+		if err := tt.def.out.Compile(); err != nil {
+			t.Errorf("%s output schema: %v", tt.def.name, err)
+		}
+	}
 	for _, st := range ts.ServerTools() {
 		tool := st.Tool
 		t.Run(tool.Name, func(t *testing.T) {
@@ -25,6 +33,9 @@ func TestToolSchemas(t *testing.T) {
 			golden(t, tool.Name+".input.json", in)
 			golden(t, tool.Name+".output.json", out)
 			for _, doc := range [][]byte{in, out} {
+				if _, err := schema.Decode(doc); err != nil {
+					t.Errorf("schema is not JSON: %v", err)
+				}
 				for _, p := range schema.CheckPortable(doc) {
 					t.Errorf("not portable: %s", p)
 				}

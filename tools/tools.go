@@ -64,13 +64,42 @@ func New(opts Options) *Toolset {
 // ServerTools returns the tools with their handlers, ready for
 // server.MCPServer.AddTools.
 func (ts *Toolset) ServerTools() []server.ServerTool {
-	return []server.ServerTool{
-		ts.serve(createAgentDef, ts.createAgent),
-		ts.serve(listAgentsDef, ts.listAgents),
-		ts.serve(getAgentDef, ts.getAgent),
-		ts.serve(updateAgentDef, ts.updateAgent),
-		ts.serve(deleteAgentDef, ts.deleteAgent),
+	var out []server.ServerTool
+	for _, t := range ts.table() {
+		out = append(out, ts.serve(t.def, t.handle))
 	}
+	return out
+}
+
+// table pairs each tool's definition with its handler.
+func (ts *Toolset) table() []struct {
+	def    *definition
+	handle handlerFunc
+} {
+	return []struct {
+		def    *definition
+		handle handlerFunc
+	}{
+		{createAgentDef, ts.createAgent},
+		{listAgentsDef, ts.listAgents},
+		{getAgentDef, ts.getAgent},
+		{updateAgentDef, ts.updateAgent},
+		{deleteAgentDef, ts.deleteAgent},
+	}
+}
+
+// CompileSchemas compiles the validators of the tools' input schemas. The
+// schemas are generated when the package loads, which is all tools/list
+// needs; compiling them costs several times more, so a server calls this
+// at start-up, in the background, and a call that comes first waits for
+// its own tool's validator only.
+func (ts *Toolset) CompileSchemas() error {
+	for _, t := range ts.table() {
+		if err := t.def.in.Compile(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Wait blocks until no call is in flight or ctx is done, and reports
