@@ -3,10 +3,12 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"io"
+	"strconv"
 	"sync"
 	"time"
+
+	"github.com/buger/jsonparser"
 )
 
 // eofGrace bounds how long the end of stdin is held back for answers.
@@ -31,25 +33,35 @@ type pendingRequests struct {
 	changed chan struct{} // closed and replaced at each answer
 }
 
-// message is what the streams need of a JSON-RPC message.
-type message struct {
-	ID     json.RawMessage `json:"id"`
-	Method string          `json:"method"`
-}
-
 // idOf returns the id of a request (incoming: method and id) or of an
 // answer (outgoing: id, no method) in line, canonically encoded, or "".
+// It reads only those two keys, without decoding the rest of the line,
+// which is on the path of every call.
 func idOf(line []byte, request bool) string {
-	var m message
-	if json.Unmarshal(line, &m) != nil || len(m.ID) == 0 || (m.Method != "") != request {
+	raw, typ, _, err := jsonparser.Get(line, "id")
+	if err != nil {
 		return ""
 	}
-	var id any
-	if json.Unmarshal(m.ID, &id) != nil || id == nil {
+	_, _, _, err = jsonparser.Get(line, "method")
+	if (err == nil) != request {
 		return ""
 	}
-	canon, _ := json.Marshal(id) // 1 and 1.0 are one id, as the server sees them
-	return string(canon)
+	switch typ {
+	case jsonparser.Number:
+		// The server re-encodes the id it answers: 1.0 comes back as 1.
+		f, err := strconv.ParseFloat(string(raw), 64)
+		if err != nil {
+			return ""
+		}
+		return "n" + strconv.FormatFloat(f, 'g', -1, 64)
+	case jsonparser.String:
+		s, err := jsonparser.ParseString(raw)
+		if err != nil {
+			return ""
+		}
+		return "s" + s
+	}
+	return "" // null, or not an id JSON-RPC allows
 }
 
 func (p *pendingRequests) read(line []byte) {
