@@ -1,8 +1,11 @@
 package heppu
 
 import (
+	"bytes"
 	"encoding/json"
 	"slices"
+
+	"github.com/buger/jsonparser"
 )
 
 // AgentType is the kind of an agent: a voice agent answers phone calls, a
@@ -151,6 +154,24 @@ func (c Config) MarshalJSON() ([]byte, error) {
 // Extra too, as it came: Heppu does not document validating config, and
 // one odd value must not make a whole agent, or a page of them, unreadable.
 func (c *Config) UnmarshalJSON(data []byte) error {
+	// The usual case, every known value of its documented type, takes one
+	// pass over the fields and a scan of the key names for the rest.
+	var known configFields
+	if json.Unmarshal(data, &known) == nil {
+		*c = Config(known)
+		return jsonparser.ObjectEach(data, func(key, value []byte, typ jsonparser.ValueType, _ int) error {
+			k := string(key)
+			if isKnownConfigKey(k) {
+				return nil
+			}
+			if c.Extra == nil {
+				c.Extra = make(map[string]json.RawMessage)
+			}
+			c.Extra[k] = rawJSON(value, typ)
+			return nil
+		})
+	}
+
 	var all map[string]json.RawMessage
 	if err := json.Unmarshal(data, &all); err != nil {
 		return err
@@ -166,6 +187,21 @@ func (c *Config) UnmarshalJSON(data []byte) error {
 		c.Extra[k] = v
 	}
 	return nil
+}
+
+// isKnownConfigKey reports whether k is one of Config's own keys.
+func isKnownConfigKey(k string) bool {
+	return slices.Contains(VoiceConfigKeys, k) || slices.Contains(ChatConfigKeys, k)
+}
+
+// rawJSON returns a value jsonparser handed out as JSON of its own: a
+// string comes without its quotes, but with its escapes, so the quotes
+// are put back.
+func rawJSON(value []byte, typ jsonparser.ValueType) json.RawMessage {
+	if typ == jsonparser.String {
+		return json.RawMessage(append(append([]byte{'"'}, value...), '"'))
+	}
+	return json.RawMessage(bytes.Clone(value))
 }
 
 // decodeKey decodes the value of config key k into its field, and reports

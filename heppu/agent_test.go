@@ -24,6 +24,8 @@ func TestConfigRoundTrip(t *testing.T) {
 			"greeting":"Hi","placeholder":"Type...","allowedDomains":["example.com"]}`},
 		{name: "empty domains kept", in: `{"allowedDomains":[]}`},
 		{name: "unknown keys", in: `{"voice":"ash","language":"fi","vad":{"silenceMs":300}}`},
+		{name: "unknown keys with escapes and nesting",
+			in: `{"voice":"sage","note":"a \"quoted\" \u00e9 word\\","vad":{"x":["y",1,null]},"on":true,"n":null}`},
 		{name: "unexpected types", in: `{"speed":"1.0","allowedDomains":"example.com","voice":"coral"}`},
 		{name: "null dropped", in: `{"voice":null,"speed":1.5}`, want: `{"speed":1.5}`},
 	}
