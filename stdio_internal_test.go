@@ -13,8 +13,8 @@ func TestIDOf(t *testing.T) {
 		{`{"jsonrpc":"2.0","id":1.0,"result":{}}`, false, "n1"},
 		{`{"jsonrpc":"2.0","id":"a\u0062","method":"x"}`, true, "sab"},
 		{`{"jsonrpc":"2.0","id":"ab","result":{}}`, false, "sab"},
-		{`{"jsonrpc":"2.0","id":1,"method":"ping"}`, false, ""},     // a request is not an answer
-		{`{"jsonrpc":"2.0","id":7,"result":{}}`, true, ""},          // an answer is not a request
+		{`{"jsonrpc":"2.0","id":1,"method":"ping"}`, false, ""},    // a request is not an answer
+		{`{"jsonrpc":"2.0","id":7,"result":{}}`, true, ""},         // an answer is not a request
 		{`{"jsonrpc":"2.0","method":"notifications/x"}`, true, ""}, // a notification has no id
 		{`{"jsonrpc":"2.0","id":null,"error":{}}`, false, ""},
 		{`{"jsonrpc":"2.0","method":"m","params":{"id":5}}`, true, ""}, // only the top level counts
