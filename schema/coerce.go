@@ -2,24 +2,31 @@ package schema
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"io"
 	"maps"
 	"slices"
 	"strings"
-
-	validator "github.com/santhosh-tekuri/jsonschema/v6"
 )
 
 // Decode parses one JSON value the way [Schema.Validate] expects it:
 // objects as map[string]any, arrays as []any and numbers as json.Number, so
 // that no precision is lost. Anything after the value is an error.
 func Decode(data []byte) (any, error) {
-	v, err := validator.UnmarshalJSON(bytes.NewReader(data))
-	if errors.Is(err, io.EOF) {
-		return nil, io.ErrUnexpectedEOF
+	d := json.NewDecoder(bytes.NewReader(data))
+	d.UseNumber()
+	var v any
+	if err := d.Decode(&v); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, io.ErrUnexpectedEOF
+		}
+		return nil, err
 	}
-	return v, err
+	if _, err := d.Token(); err != io.EOF {
+		return nil, errors.New("invalid character after top-level value")
+	}
+	return v, nil
 }
 
 // CoerceJSONStrings works around clients that send an object or array
@@ -31,16 +38,16 @@ func Decode(data []byte) (any, error) {
 // did not change and copies what did. changed reports whether any string
 // was parsed, so that a caller holding v's JSON may use it as it is.
 func (s *Schema) CoerceJSONStrings(v any) (out any, changed bool) {
-	c, err := s.compiled()
+	root, err := s.compiled()
 	if err != nil {
 		return v, false // Validate reports the broken schema
 	}
-	return coerce(c.root, v)
+	return coerce(root, v)
 }
 
 // coerce returns v with its JSON strings parsed where sch expects an object
 // or an array, and whether anything changed.
-func coerce(sch *validator.Schema, v any) (any, bool) {
+func coerce(sch *node, v any) (any, bool) {
 	if sch == nil {
 		return v, false
 	}
@@ -51,9 +58,9 @@ func coerce(sch *validator.Schema, v any) (any, bool) {
 	case map[string]any:
 		var out map[string]any
 		for k, child := range val {
-			sub := sch.Properties[k]
+			sub := sch.props[k]
 			if sub == nil {
-				sub, _ = sch.AdditionalProperties.(*validator.Schema)
+				sub = sch.extra
 			}
 			nv, changed := coerce(sub, child)
 			if !changed {
@@ -72,11 +79,7 @@ func coerce(sch *validator.Schema, v any) (any, bool) {
 	case []any:
 		var out []any
 		for i, child := range val {
-			sub := sch.Items2020
-			if i < len(sch.PrefixItems) {
-				sub = sch.PrefixItems[i]
-			}
-			nv, changed := coerce(sub, child)
+			nv, changed := coerce(sch.items, child)
 			if !changed {
 				continue
 			}
@@ -95,15 +98,15 @@ func coerce(sch *validator.Schema, v any) (any, bool) {
 
 // parseContainer parses str when sch wants an object or an array (and not
 // a string) and str holds JSON of that kind.
-func parseContainer(sch *validator.Schema, str string) (any, bool) {
-	if sch.Types == nil {
+func parseContainer(sch *node, str string) (any, bool) {
+	if sch.types == nil {
 		return str, false
 	}
 	trimmed := strings.TrimSpace(str)
 	if trimmed == "" || (trimmed[0] != '{' && trimmed[0] != '[') {
 		return str, false
 	}
-	types := sch.Types.ToStrings()
+	types := sch.types
 	if slices.Contains(types, "string") {
 		return str, false
 	}

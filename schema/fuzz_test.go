@@ -35,6 +35,7 @@ var fuzzSchemas = []struct {
 // arguments: Decode, CoerceJSONStrings and Validate. None of them may panic;
 // coercion must leave its input alone; Validate must keep its promises
 // (worded, sorted, unique problems) and give the same answer every time;
+// it must find the same faults as an independent reference validator;
 // and a value it accepts must decode into the type the schema came from,
 // and encode from it as a body that passes too.
 func FuzzValidate(f *testing.F) {
@@ -62,13 +63,19 @@ func FuzzValidate(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 
+	oracles := make([]*oracle, len(fuzzSchemas))
+	for i, fs := range fuzzSchemas {
+		oracles[i] = newOracle(f, fs.schema)
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		v, err := schema.Decode(data)
 		if err != nil {
 			return
 		}
-		for _, fs := range fuzzSchemas {
+		for i, fs := range fuzzSchemas {
 			checkValidate(t, fs.name, fs.schema, fs.newDst, v)
+			coerced, _ := fs.schema.CoerceJSONStrings(v)
+			checkOracle(t, fs.name, fs.schema, oracles[i], coerced)
 		}
 	})
 }

@@ -101,5 +101,10 @@ func checkNode(ptr string, node map[string]any, lines []string) []string {
 
 // escapePointer escapes a key for use as a JSON pointer token.
 func escapePointer(s string) string {
-	return strings.NewReplacer("~", "~0", "/", "~1").Replace(s)
+	if !strings.ContainsAny(s, "~/") {
+		return s
+	}
+	return pointerEscaper.Replace(s)
 }
+
+var pointerEscaper = strings.NewReplacer("~", "~0", "/", "~1")

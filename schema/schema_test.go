@@ -380,3 +380,70 @@ func eachObject(node any, ptr string, fn func(ptr string, node map[string]any)) 
 		}
 	}
 }
+
+// TestParseRefusesWhatItCannotEnforce checks that a document is refused,
+// when compiled, for any keyword Validate would not enforce: advertising
+// it would promise a check that never happens.
+func TestParseRefusesWhatItCannotEnforce(t *testing.T) {
+	t.Parallel()
+
+	for _, tc := range []struct {
+		name, doc, want string
+	}{
+		{"unknown keyword", `{"type":"object","properties":{"a":{"type":"string","contentEncoding":"base64"}}}`,
+			`#/properties/a/contentEncoding: keyword is not supported`},
+		{"combinator", `{"type":"object","anyOf":[{"required":["a"]}]}`, `#/anyOf: keyword is not supported`},
+		{"unknown format", `{"type":"object","properties":{"e":{"type":"string","format":"email"}}}`,
+			`#/properties/e/format: format "email" is not supported`},
+		{"bad pattern", `{"type":"object","properties":{"p":{"type":"string","pattern":"(?<x"}}}`,
+			`#/properties/p/pattern: error parsing regexp`},
+		{"root not an object", `{"type":"string"}`, `root type is [string], not object`},
+		{"bad type", `{"type":"object","properties":{"a":{"type":"text"}}}`, `"text" is not a JSON type`},
+		{"negative length", `{"type":"object","properties":{"a":{"maxLength":-1}}}`, `at least 0`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+
+			s, err := Parse([]byte(tc.doc), Input)
+			if err != nil {
+				t.Fatalf("Parse: %v", err)
+			}
+			err = s.Compile()
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("Compile() = %v, want an error containing %q", err, tc.want)
+			}
+			want := []Problem{{Message: "cannot be validated: " + err.Error()}}
+			if diff := cmp.Diff(want, s.Validate(map[string]any{})); diff != "" {
+				t.Errorf("Validate() mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+
+	if _, err := Parse([]byte(`{"type":`), Input); err == nil {
+		t.Error("Parse(truncated JSON) succeeded")
+	}
+	// An output schema does not assert formats, so any format is fine.
+	s := MustParse([]byte(`{"type":"object","properties":{"e":{"type":"string","format":"email"}}}`), Output)
+	if err := s.Compile(); err != nil {
+		t.Errorf("output schema with a format: %v", err)
+	}
+}
+
+// TestParseMatchesForInput checks that a document loaded with Parse is the
+// schema reflection builds: the same JSON, the same verdicts.
+func TestParseMatchesForInput(t *testing.T) {
+	t.Parallel()
+
+	var indented bytes.Buffer
+	if err := json.Indent(&indented, widgetSchema.JSON(), "", "  "); err != nil {
+		t.Fatal(err)
+	}
+	s := MustParse(indented.Bytes(), Input)
+	if !bytes.Equal(s.JSON(), widgetSchema.JSON()) {
+		t.Errorf("JSON() = %s, want %s", s.JSON(), widgetSchema.JSON())
+	}
+	v := decode(t, `{"theme":"blue","size":11,"extra":1,"tags":["a","a"]}`)
+	if diff := cmp.Diff(widgetSchema.Validate(v), s.Validate(v)); diff != "" {
+		t.Errorf("Validate() mismatch (-ForInput +Parse):\n%s", diff)
+	}
+}

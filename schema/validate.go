@@ -2,15 +2,11 @@ package schema
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"math/big"
 	"slices"
 	"strconv"
 	"strings"
-
-	validator "github.com/santhosh-tekuri/jsonschema/v6"
-	"github.com/santhosh-tekuri/jsonschema/v6/kind"
+	"unicode/utf8"
 )
 
 // Problem is one way in which a value breaks its schema, worded for a
@@ -43,28 +39,25 @@ func (p Problem) String() string {
 }
 
 // Validate checks v against the schema. v is a value as returned by
-// [Decode]; values from encoding/json (float64 numbers) work too. Validate
-// returns every problem found, sorted by path and then message, without
-// duplicates; nil means v is valid. Numbers a float64 cannot hold (1e400,
-// 1e-400) are reported alone, before the rest is checked.
+// [Decode]; values from encoding/json (float64 numbers) and Go's other
+// number types work too. Validate returns every problem found, sorted by
+// path and then message, without duplicates; nil means v is valid.
+// Numbers a float64 cannot hold (1e400, 1e-400) are reported alone, before
+// the rest is checked.
 func (s *Schema) Validate(v any) []Problem {
-	if problems := numberProblems(v, ""); len(problems) > 0 {
-		return problems
+	if hasOutsizedNumber(v) {
+		return numberProblems(v, "")
 	}
-	c, err := s.compiled()
+	root, err := s.compiled()
 	if err != nil {
 		return []Problem{{Message: "cannot be validated: " + err.Error()}}
 	}
-	err = c.root.Validate(v)
-	if err == nil {
+	w := walker{formats: s.formats}
+	w.check(root, v)
+	if len(w.problems) == 0 {
 		return nil
 	}
-	var verr *validator.ValidationError
-	if !errors.As(err, &verr) {
-		return []Problem{{Message: "cannot be validated: " + err.Error()}}
-	}
-
-	problems := c.problems(verr, v, nil)
+	problems := w.problems
 	slices.SortFunc(problems, func(a, b Problem) int {
 		if c := strings.Compare(a.Path, b.Path); c != 0 {
 			return c
@@ -79,137 +72,245 @@ func (s *Schema) Validate(v any) []Problem {
 	})
 }
 
-// problems appends to out the problems of e and its causes. The validator
-// reports wrapper nodes (the root, groups of sibling errors, references)
-// that carry no fault of their own; only their causes become problems.
-func (c *compiledSchema) problems(e *validator.ValidationError, v any, out []Problem) []Problem {
-	switch e.ErrorKind.(type) {
-	case *kind.Schema, *kind.Group, *kind.Reference, *kind.AllOf:
-		for _, cause := range e.Causes {
-			out = c.problems(cause, v, out)
-		}
-		return out
-	}
-
-	path := instancePath(v, e.InstanceLocation)
-	switch k := e.ErrorKind.(type) {
-	case *kind.Required:
-		for _, name := range k.Missing {
-			out = append(out, Problem{
-				Path:    joinKey(path, name),
-				Keyword: "required",
-				Message: "is required",
-			})
-		}
-		return out
-
-	case *kind.DependentRequired:
-		return appendDependent(out, path, "dependentRequired", k.Prop, k.Missing)
-	case *kind.Dependency:
-		return appendDependent(out, path, "dependencies", k.Prop, k.Missing)
-
-	case *kind.AdditionalProperties:
-		msg := "is not an allowed key"
-		if len(e.InstanceLocation) == 0 {
-			msg = "is not an allowed argument"
-		}
-		for _, name := range k.Properties {
-			out = append(out, Problem{
-				Path:    joinKey(path, name),
-				Keyword: "additionalProperties",
-				Message: msg,
-				Allowed: slices.Clone(c.declared[e.SchemaURL]),
-			})
-		}
-		return out
-
-	case *kind.Enum:
-		allowed := make([]string, len(k.Want))
-		for i, w := range k.Want {
-			allowed[i] = display(w)
-		}
-		msg := "must be one of: " + strings.Join(allowed, ", ")
-		if len(allowed) == 1 {
-			msg = "must be " + allowed[0]
-		}
-		return append(out, Problem{Path: path, Keyword: "enum", Message: msg, Allowed: allowed})
-	}
-
-	keyword := ""
-	if kp := e.ErrorKind.KeywordPath(); len(kp) > 0 {
-		keyword = kp[0]
-	}
-	return append(out, Problem{Path: path, Keyword: keyword, Message: message(e.ErrorKind)})
+// walker checks a value against a node tree. It keeps the way from the
+// root to the current value as steps and renders a path only for a value
+// that has a problem, so that a valid value costs no strings.
+type walker struct {
+	formats  bool
+	steps    []step
+	problems []Problem
 }
 
-// message words a single fault that concerns the value at its own path.
-func message(k validator.ErrorKind) string {
-	switch k := k.(type) {
-	case *kind.Type:
-		return typeMessage(k.Got, k.Want)
-	case *kind.Const:
-		return "must be " + display(k.Want)
-	case *kind.Format:
-		return "is not a valid " + k.Want
-	case *kind.Pattern:
-		return "does not match the required format"
-	case *kind.MinLength:
-		return "must be at least " + count(k.Want, "character")
-	case *kind.MaxLength:
-		return "must be at most " + count(k.Want, "character")
-	case *kind.Minimum:
-		return "must be at least " + formatRat(k.Want)
-	case *kind.Maximum:
-		return "must be at most " + formatRat(k.Want)
-	case *kind.ExclusiveMinimum:
-		return "must be greater than " + formatRat(k.Want)
-	case *kind.ExclusiveMaximum:
-		return "must be less than " + formatRat(k.Want)
-	case *kind.MultipleOf:
-		return "must be a multiple of " + formatRat(k.Want)
-	case *kind.MinItems:
-		return "must have at least " + count(k.Want, "item")
-	case *kind.MaxItems:
-		return "must have at most " + count(k.Want, "item")
-	case *kind.UniqueItems:
-		return fmt.Sprintf("must not contain duplicates (items %d and %d are equal)",
-			k.Duplicates[0], k.Duplicates[1])
-	case *kind.MinProperties:
-		return "must have at least " + count(k.Want, "key")
-	case *kind.MaxProperties:
-		return "must have at most " + count(k.Want, "key")
-	case *kind.PropertyNames:
-		return fmt.Sprintf("has a key that is not allowed: %q", k.Property)
-	case *kind.AdditionalItems:
-		return fmt.Sprintf("has %s too many", count(k.Count, "item"))
-	case *kind.Contains, *kind.MinContains, *kind.MaxContains:
-		return "does not have the required items"
-	case *kind.AnyOf:
-		return "does not match any of the allowed forms"
-	case *kind.OneOf:
-		if len(k.Subschemas) > 1 {
-			return "matches more than one of the allowed forms"
-		}
-		return "does not match any of the allowed forms"
-	case *kind.Not:
-		return "has a form that is not allowed"
-	case *kind.FalseSchema:
-		return "is not allowed"
-	case *kind.InvalidJsonValue:
-		return fmt.Sprintf("is not a JSON value (a Go %T)", k.Value)
-	}
-	return "is not valid"
+// step is one move into a value: into an object's key, or, when key is
+// empty and index is at least 0, into an array's item.
+type step struct {
+	key   string
+	index int
 }
 
-func appendDependent(out []Problem, path, keyword, prop string, missing []string) []Problem {
-	for _, name := range missing {
-		out = append(out, Problem{
-			Path:    joinKey(path, name),
-			Keyword: keyword,
-			Message: fmt.Sprintf("is required when %s is given", prop),
+func (w *walker) path() string {
+	var b strings.Builder
+	for _, s := range w.steps {
+		if s.index >= 0 {
+			b.WriteByte('[')
+			b.WriteString(strconv.Itoa(s.index))
+			b.WriteByte(']')
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(s.key)
+	}
+	return b.String()
+}
+
+func (w *walker) add(keyword, message string) {
+	w.problems = append(w.problems, Problem{Path: w.path(), Keyword: keyword, Message: message})
+}
+
+// addKey reports a problem with the key name of the current object.
+func (w *walker) addKey(name, keyword, message string, allowed []string) {
+	w.problems = append(w.problems, Problem{
+		Path: joinKey(w.path(), name), Keyword: keyword, Message: message, Allowed: allowed,
+	})
+}
+
+// check checks v against n. A value of the wrong type gets that one
+// problem: the keywords for the right type would only add noise.
+func (w *walker) check(n *node, v any) {
+	if n.types != nil {
+		if got := jsonType(v); !typeAllows(n.types, got, v) {
+			if got == "" {
+				w.add("type", fmt.Sprintf("is not a JSON value (a Go %T)", v))
+			} else {
+				w.add("type", typeMessage(got, n.types))
+			}
+			return
+		}
+	}
+	if n.konst != nil && !equal(v, n.konst.v) {
+		w.add("const", "must be "+display(n.konst.v))
+	}
+	if n.enum != nil && !slices.ContainsFunc(n.enum, func(e any) bool { return equal(v, e) }) {
+		msg := "must be one of: " + strings.Join(n.enumText, ", ")
+		if len(n.enumText) == 1 {
+			msg = "must be " + n.enumText[0]
+		}
+		w.problems = append(w.problems, Problem{
+			Path: w.path(), Keyword: "enum", Message: msg, Allowed: slices.Clone(n.enumText),
 		})
 	}
-	return out
+	switch x := v.(type) {
+	case map[string]any:
+		w.object(n, x)
+	case []any:
+		w.array(n, x)
+	case string:
+		w.string(n, x)
+	case nil, bool:
+	default:
+		if num, ok := toNumber(v); ok {
+			w.number(n, num)
+		}
+	}
+}
+
+func (w *walker) object(n *node, obj map[string]any) {
+	for _, name := range n.required {
+		if _, ok := obj[name]; !ok {
+			w.addKey(name, "required", "is required", nil)
+		}
+	}
+	if len(obj) < n.minProps {
+		w.add("minProperties", "must have at least "+count(n.minProps, "key"))
+	}
+	if n.maxProps >= 0 && len(obj) > n.maxProps {
+		w.add("maxProperties", "must have at most "+count(n.maxProps, "key"))
+	}
+	for name, child := range obj {
+		sub := n.props[name]
+		if sub == nil && w.patterns(n, name, child) {
+			continue
+		}
+		if sub == nil {
+			if n.closed {
+				msg := "is not an allowed key"
+				if len(w.steps) == 0 {
+					msg = "is not an allowed argument"
+				}
+				w.addKey(name, "additionalProperties", msg, slices.Clone(n.keys))
+				continue
+			}
+			if sub = n.extra; sub == nil {
+				continue
+			}
+		}
+		w.steps = append(w.steps, step{key: name, index: -1})
+		w.check(sub, child)
+		w.steps = w.steps[:len(w.steps)-1]
+	}
+}
+
+// patterns checks child against every pattern property whose pattern
+// matches its key name, and reports whether there was one.
+func (w *walker) patterns(n *node, name string, child any) bool {
+	matched := false
+	for _, p := range n.patterns {
+		if !p.key.MatchString(name) {
+			continue
+		}
+		matched = true
+		w.steps = append(w.steps, step{key: name, index: -1})
+		w.check(p.schema, child)
+		w.steps = w.steps[:len(w.steps)-1]
+	}
+	return matched
+}
+
+func (w *walker) array(n *node, arr []any) {
+	if len(arr) < n.minItems {
+		w.add("minItems", "must have at least "+count(n.minItems, "item"))
+	}
+	if n.maxItems >= 0 && len(arr) > n.maxItems {
+		w.add("maxItems", "must have at most "+count(n.maxItems, "item"))
+	}
+	if n.uniqueItems {
+		if i, j, ok := duplicate(arr); ok {
+			w.add("uniqueItems", fmt.Sprintf(
+				"must not contain duplicates (items %d and %d are equal)", i, j))
+		}
+	}
+	if n.items == nil {
+		return
+	}
+	for i, item := range arr {
+		w.steps = append(w.steps, step{index: i})
+		w.check(n.items, item)
+		w.steps = w.steps[:len(w.steps)-1]
+	}
+}
+
+// duplicate finds the first item equal to an earlier one and returns the
+// earlier item's index and its own.
+func duplicate(arr []any) (int, int, bool) {
+	for j := 1; j < len(arr); j++ {
+		for i := range j {
+			if equal(arr[i], arr[j]) {
+				return i, j, true
+			}
+		}
+	}
+	return 0, 0, false
+}
+
+func (w *walker) string(n *node, s string) {
+	if n.minLength > 0 || n.maxLength >= 0 {
+		runes := utf8.RuneCountInString(s)
+		if runes < n.minLength {
+			w.add("minLength", "must be at least "+count(n.minLength, "character"))
+		}
+		if n.maxLength >= 0 && runes > n.maxLength {
+			w.add("maxLength", "must be at most "+count(n.maxLength, "character"))
+		}
+	}
+	if n.pattern != nil && !n.pattern.MatchString(s) {
+		w.add("pattern", "does not match the required format")
+	}
+	if w.formats && n.format != "" && !formats[n.format](s) {
+		w.add("format", "is not a valid "+n.format)
+	}
+}
+
+func (w *walker) number(n *node, num number) {
+	if b := n.minimum; b != nil && num.compare(b) < 0 {
+		w.add("minimum", "must be at least "+b.text)
+	}
+	if b := n.maximum; b != nil && num.compare(b) > 0 {
+		w.add("maximum", "must be at most "+b.text)
+	}
+	if b := n.exclusiveMinimum; b != nil && num.compare(b) <= 0 {
+		w.add("exclusiveMinimum", "must be greater than "+b.text)
+	}
+	if b := n.exclusiveMaximum; b != nil && num.compare(b) >= 0 {
+		w.add("exclusiveMaximum", "must be less than "+b.text)
+	}
+}
+
+// jsonType names the JSON type of v, with every number a "number"; it
+// returns "" for a Go value that is not JSON.
+func jsonType(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "boolean"
+	case string:
+		return "string"
+	case map[string]any:
+		return "object"
+	case []any:
+		return "array"
+	}
+	if _, ok := toNumber(v); ok {
+		return "number"
+	}
+	return ""
+}
+
+// typeAllows reports whether a value v of JSON type got is one of types.
+func typeAllows(types []string, got string, v any) bool {
+	for _, t := range types {
+		switch {
+		case t == got:
+			return true
+		case t == "integer" && got == "number":
+			if num, _ := toNumber(v); num.isInteger() {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // typeMessage says which JSON types are allowed and which one was given,
@@ -243,18 +344,6 @@ func count(n int, noun string) string {
 	return strconv.Itoa(n) + " " + noun + "s"
 }
 
-// formatRat writes r in plain decimal notation, such as 0.5 or 2.
-func formatRat(r *big.Rat) string {
-	if r.IsInt() {
-		return r.Num().String()
-	}
-	if prec, exact := r.FloatPrec(); exact {
-		return r.FloatString(prec)
-	}
-	f, _ := r.Float64()
-	return strconv.FormatFloat(f, 'f', -1, 64)
-}
-
 // display writes a JSON value for a message: strings bare, numbers as
 // written, anything else as JSON.
 func display(v any) string {
@@ -271,40 +360,6 @@ func display(v any) string {
 		return fmt.Sprint(v)
 	}
 	return string(b)
-}
-
-// instancePath renders the validator's location tokens as "a.b[2].c". The
-// tokens do not tell an array index from a property named "2", so the path
-// is walked through v itself.
-func instancePath(v any, tokens []string) string {
-	if len(tokens) == 0 {
-		return ""
-	}
-	var b strings.Builder
-	for _, tok := range tokens {
-		switch cur := v.(type) {
-		case []any:
-			b.WriteString("[" + tok + "]")
-			if i, err := strconv.Atoi(tok); err == nil && i >= 0 && i < len(cur) {
-				v = cur[i]
-			} else {
-				v = nil
-			}
-		case map[string]any:
-			if b.Len() > 0 {
-				b.WriteByte('.')
-			}
-			b.WriteString(tok)
-			v = cur[tok]
-		default:
-			if b.Len() > 0 {
-				b.WriteByte('.')
-			}
-			b.WriteString(tok)
-			v = nil
-		}
-	}
-	return b.String()
 }
 
 // joinKey returns the path of property name inside the object at path.

@@ -560,23 +560,21 @@ func TestProblemString(t *testing.T) {
 	}
 }
 
-func TestInstancePath(t *testing.T) {
+// TestValidatePath checks how paths are written: keys joined with dots,
+// array items as [i], and a key that looks like an index still a key.
+func TestValidatePath(t *testing.T) {
 	t.Parallel()
 
-	v := decode(t, `{"a":{"2":[{"b":[1,2,{"c":0}]}]}}`)
-	for _, tc := range []struct {
-		tokens []string
-		want   string
-	}{
-		{nil, ""},
-		{[]string{"a"}, "a"},
-		{[]string{"a", "2"}, "a.2"},
-		{[]string{"a", "2", "0", "b", "2", "c"}, "a.2[0].b[2].c"},
-		{[]string{"missing", "x"}, "missing.x"},
-	} {
-		if got := instancePath(v, tc.tokens); got != tc.want {
-			t.Errorf("instancePath(%q) = %q, want %q", tc.tokens, got, tc.want)
-		}
+	s := MustParse([]byte(`{"type":"object","properties":{"a":{"type":"object",
+		"properties":{"2":{"type":"array","items":{"type":"object","required":["c"],
+		"properties":{"b":{"type":"array","items":{"type":"string"}}}}}}}}}`), Input)
+	v := decode(t, `{"a":{"2":[{"c":0,"b":["x",1]},{}]}}`)
+	want := []Problem{
+		{Path: "a.2[0].b[1]", Keyword: "type", Message: "must be a string, not a number"},
+		{Path: "a.2[1].c", Keyword: "required", Message: "is required"},
+	}
+	if diff := cmp.Diff(want, s.Validate(v)); diff != "" {
+		t.Errorf("Validate() mismatch (-want +got):\n%s", diff)
 	}
 }
 
