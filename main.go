@@ -85,12 +85,6 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 	defer closeSandbox()
 
 	toolset := tools.New(tools.Options{Client: client, Logger: logger, Sandbox: cfg.sandbox})
-	go func() {
-		if err := toolset.CompileSchemas(); err != nil {
-			// The golden schema tests keep this from shipping; say it loudly.
-			logger.Error().Err(err).Msg("compiling the tool schemas")
-		}
-	}()
 	served, err := toolset.Select(cfg.tools, cfg.readOnly)
 	if err != nil {
 		return usageError{fmt.Errorf("--tools: %w", err)}

@@ -42,8 +42,8 @@ var createAgentDef = &definition{
 	name:        "create_agent",
 	title:       "Create Heppu agent",
 	description: createAgentDescription,
-	in:          schema.MustForInput(createAgentArgs{}),
-	out:         schema.MustForOutput(CreateAgentResult{}),
+	in:          loadSchema("create_agent.input.json", schema.Input),
+	out:         loadSchema("create_agent.output.json", schema.Output),
 }
 
 // createAgentRules checks what depends on the agent's type.

@@ -34,8 +34,8 @@ var deleteAgentDef = &definition{
 	name:        "delete_agent",
 	title:       "Delete Heppu agent",
 	description: deleteAgentDescription,
-	in:          schema.MustForInput(deleteAgentArgs{}),
-	out:         schema.MustForOutput(DeleteAgentResult{}),
+	in:          loadSchema("delete_agent.input.json", schema.Input),
+	out:         loadSchema("delete_agent.output.json", schema.Output),
 	destructive: true,
 	idempotent:  true,
 }

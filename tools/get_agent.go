@@ -27,8 +27,8 @@ var getAgentDef = &definition{
 	name:        "get_agent",
 	title:       "Get Heppu agent",
 	description: getAgentDescription,
-	in:          schema.MustForInput(getAgentArgs{}),
-	out:         schema.MustForOutput(GetAgentResult{}),
+	in:          loadSchema("get_agent.input.json", schema.Input),
+	out:         loadSchema("get_agent.output.json", schema.Output),
 	readOnly:    true,
 	idempotent:  true,
 }

@@ -155,6 +155,13 @@ func (h *harness) requestsTo(method string) []hepputest.Request {
 // golden compares got with testdata/name, or rewrites it under -update.
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
+	goldenFile(t, filepath.Join("testdata", name), got)
+}
+
+// goldenFile compares got, indented, with the file at path, or writes it
+// there when the test runs with -update.
+func goldenFile(t *testing.T, path string, got []byte) {
+	t.Helper()
 	// Indent keeps the key order as advertised, so the file reads like
 	// what a client sees.
 	var pretty bytes.Buffer
@@ -162,7 +169,6 @@ func golden(t *testing.T, name string, got []byte) {
 		t.Fatal(err)
 	}
 	pretty.WriteByte('\n')
-	path := filepath.Join("testdata", name)
 	if *update {
 		if err := os.WriteFile(path, pretty.Bytes(), 0o644); err != nil {
 			t.Fatal(err)

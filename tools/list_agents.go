@@ -56,8 +56,8 @@ var listAgentsDef = &definition{
 	name:        "list_agents",
 	title:       "List Heppu agents",
 	description: listAgentsDescription,
-	in:          schema.MustForInput(listAgentsArgs{}),
-	out:         schema.MustForOutput(ListAgentsResult{}),
+	in:          loadSchema("list_agents.input.json", schema.Input),
+	out:         loadSchema("list_agents.output.json", schema.Output),
 	readOnly:    true,
 	idempotent:  true,
 }

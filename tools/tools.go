@@ -10,6 +10,7 @@ package tools
 
 import (
 	"context"
+	"embed"
 	"encoding/json"
 	"fmt"
 	"runtime/debug"
@@ -86,20 +87,6 @@ func (ts *Toolset) table() []struct {
 		{updateAgentDef, ts.updateAgent},
 		{deleteAgentDef, ts.deleteAgent},
 	}
-}
-
-// CompileSchemas compiles the validators of the tools' input schemas. The
-// schemas are generated when the package loads, which is all tools/list
-// needs; compiling them costs several times more, so a server calls this
-// at start-up, in the background, and a call that comes first waits for
-// its own tool's validator only.
-func (ts *Toolset) CompileSchemas() error {
-	for _, t := range ts.table() {
-		if err := t.def.in.Compile(); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // Wait blocks until no call is in flight or ctx is done, and reports
@@ -181,6 +168,25 @@ type definition struct {
 	readOnly    bool
 	destructive bool
 	idempotent  bool
+}
+
+// schemaFiles holds every tool's input and output schema, generated from
+// the Go types by reflection and kept as files: loading them costs a
+// fraction of reflecting at every start-up, and a client launches the
+// server often. TestToolSchemas checks that they match the types; run
+// go generate ./tools after changing one.
+//
+//go:generate go test -run ^TestToolSchemas$ -update .
+//go:embed schemas/*.json
+var schemaFiles embed.FS
+
+// loadSchema compiles the embedded schema file name for use.
+func loadSchema(name string, use schema.Use) *schema.Schema {
+	doc, err := schemaFiles.ReadFile("schemas/" + name)
+	if err != nil {
+		panic(err)
+	}
+	return schema.MustParse(doc, use)
 }
 
 // tool renders d as an MCP tool. The input schema is registered raw, as

@@ -42,8 +42,8 @@ var updateAgentDef = &definition{
 	name:        "update_agent",
 	title:       "Update Heppu agent",
 	description: updateAgentDescription,
-	in:          schema.MustForInput(updateAgentArgs{}),
-	out:         schema.MustForOutput(UpdateAgentResult{}),
+	in:          loadSchema("update_agent.input.json", schema.Input),
+	out:         loadSchema("update_agent.output.json", schema.Output),
 	destructive: true,
 	idempotent:  true,
 }
