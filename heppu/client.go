@@ -47,6 +47,17 @@ const DefaultMaxRetries = 3
 // maxErrorBodyBytes caps the read of an error body: only its message is used.
 const maxErrorBodyBytes = 64 << 10
 
+// maxIdleConnsPerHost is how many idle connections to Heppu a client of its
+// own keeps. net/http keeps two per host, too few for a server whose many
+// sessions call the one API host at once: every call past the second would
+// dial, and shake hands over TLS, anew.
+const maxIdleConnsPerHost = 100
+
+// maxPreallocBytes bounds the room made ahead for a body of announced
+// length, so that a length announced but never sent costs little: past it,
+// the buffer grows with what arrives.
+const maxPreallocBytes = 1 << 20
+
 // Options configures a Client. The zero value talks to DefaultBaseURL with
 // DefaultTimeout and no key.
 type Options struct {
@@ -65,8 +76,10 @@ type Options struct {
 	MaxRetries int
 	// UserAgent is sent with every request, such as "heppu-mcp/1.0.0".
 	UserAgent string
-	// HTTPClient sends the requests; nil means a client of its own. The
-	// client uses a copy that follows no redirects.
+	// HTTPClient sends the requests; nil means a client of its own, which
+	// keeps enough idle connections for many calls at once. A given
+	// client's transport is used as it is. The client uses a copy that
+	// follows no redirects.
 	HTTPClient *http.Client
 }
 
@@ -120,15 +133,28 @@ func NewClient(opts Options) (*Client, error) {
 	case c.retries < 0:
 		c.retries = 0
 	}
-	hc := http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	var hc http.Client
 	if opts.HTTPClient != nil {
 		hc = *opts.HTTPClient
+	} else {
+		hc.Transport = newTransport()
 	}
 	// net/http forwards x-api-key on a redirect even to another host or to
 	// plain http. The API documents no redirects, so a 3xx is an answer.
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	c.http = &hc
 	return c, nil
+}
+
+// newTransport returns the transport of a client of its own: the default
+// one, with room for many idle connections to one host.
+func newTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = maxIdleConnsPerHost
+	if t.MaxIdleConns != 0 { // zero is no limit at all
+		t.MaxIdleConns = max(t.MaxIdleConns, maxIdleConnsPerHost)
+	}
+	return t
 }
 
 // ParseBaseURL checks that raw is a usable API root: an absolute https URL,
@@ -188,11 +214,7 @@ func (c *Client) BaseURL() string { return c.base.String() }
 
 // CreateAgent creates an agent: POST /agents.
 func (c *Client) CreateAgent(ctx context.Context, req *CreateAgentRequest) (*Agent, error) {
-	var a Agent
-	if err := c.do(ctx, http.MethodPost, "/agents", nil, req, &a); err != nil {
-		return nil, err
-	}
-	return &a, nil
+	return do[Agent](ctx, c, http.MethodPost, "/agents", nil, req)
 }
 
 // ListAgents returns one page of the organization's agents: GET /agents.
@@ -213,11 +235,7 @@ func (c *Client) ListAgents(ctx context.Context, opts *ListAgentsOptions) (*Agen
 			q.Set("offset", strconv.Itoa(opts.Offset))
 		}
 	}
-	var list AgentList
-	if err := c.do(ctx, http.MethodGet, "/agents", q, nil, &list); err != nil {
-		return nil, err
-	}
-	return &list, nil
+	return do[AgentList](ctx, c, http.MethodGet, "/agents", q, nil)
 }
 
 // GetAgent returns one agent with its tools: GET /agents/{agentId}.
@@ -226,11 +244,7 @@ func (c *Client) GetAgent(ctx context.Context, id string) (*Agent, error) {
 	if err != nil {
 		return nil, err
 	}
-	var a Agent
-	if err := c.do(ctx, http.MethodGet, path, nil, nil, &a); err != nil {
-		return nil, err
-	}
-	return &a, nil
+	return do[Agent](ctx, c, http.MethodGet, path, nil, nil)
 }
 
 // UpdateAgent changes the fields set in req: PATCH /agents/{agentId}. The
@@ -240,14 +254,14 @@ func (c *Client) UpdateAgent(ctx context.Context, id string, req *UpdateAgentReq
 	if err != nil {
 		return nil, err
 	}
-	var res UpdateResult
-	if err := c.do(ctx, http.MethodPatch, path, nil, req, &res); err != nil {
+	res, err := do[UpdateResult](ctx, c, http.MethodPatch, path, nil, req)
+	if err != nil {
 		return nil, err
 	}
 	if res.ID == "" {
-		res = UpdateResult{ID: id, Updated: true}
+		*res = UpdateResult{ID: id, Updated: true}
 	}
-	return &res, nil
+	return res, nil
 }
 
 // DeleteAgent soft-deletes an agent: DELETE /agents/{agentId}. The agent
@@ -258,15 +272,15 @@ func (c *Client) DeleteAgent(ctx context.Context, id string) (*DeleteResult, err
 	if err != nil {
 		return nil, err
 	}
-	var res DeleteResult
-	if err := c.do(ctx, http.MethodDelete, path, nil, nil, &res); err != nil {
+	res, err := do[DeleteResult](ctx, c, http.MethodDelete, path, nil, nil)
+	if err != nil {
 		return nil, err
 	}
 	if res.ID == "" {
 		// 204 No Content, which the errors page ties to deletions.
-		res = DeleteResult{ID: id, Deleted: true}
+		*res = DeleteResult{ID: id, Deleted: true}
 	}
-	return &res, nil
+	return res, nil
 }
 
 // agentPath returns the path of agent id, escaped so that any ID stays one
@@ -279,28 +293,30 @@ func agentPath(id string) (string, error) {
 	return "/agents/" + url.PathEscape(id), nil
 }
 
-// do sends a request, retrying it as the Client doc describes, and decodes
-// the data of a success envelope into out. Every endpoint goes through here.
-func (c *Client) do(ctx context.Context, method, path string, q url.Values, in, out any) error {
+// do sends a request through c, retrying it as the Client doc describes,
+// and returns the data of the success envelope as a T. Every endpoint goes
+// through here.
+func do[T any](ctx context.Context, c *Client, method, path string, q url.Values,
+	in any) (*T, error) {
 	if c.key == "" {
-		return ErrNoAPIKey
+		return nil, ErrNoAPIKey
 	}
 	target, err := c.endpointURL(path, q)
 	if err != nil {
-		return fmt.Errorf("building request: %w", err)
+		return nil, fmt.Errorf("building request: %w", err)
 	}
 	var body []byte
 	if in != nil {
 		if body, err = json.Marshal(in); err != nil {
-			return fmt.Errorf("encoding request: %w", err)
+			return nil, fmt.Errorf("encoding request: %w", err)
 		}
 	}
 
 	for retry := 0; ; retry++ {
-		status, err := c.send(ctx, method, path, target, body, out)
+		out, status, err := send[T](ctx, c, method, path, target, body)
 		reason := retryReason(method, status, err)
 		if reason == "" || retry >= c.retries || ctx.Err() != nil {
-			return err
+			return out, err
 		}
 
 		wait := c.backoff.wait(retry, err)
@@ -308,11 +324,11 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, in, 
 			Int("attempt", retry+2).Dur("wait", wait).Str("reason", reason)
 		if !c.backoff.fits(ctx, wait) {
 			log.Msg("heppu request not retried: the wait is too long")
-			return err
+			return nil, err
 		}
 		log.Msg("heppu request retry")
 		if waitErr := c.backoff.sleep(ctx, wait); waitErr != nil {
-			return fmt.Errorf("%w (retry abandoned: %w)", err, waitErr)
+			return nil, fmt.Errorf("%w (retry abandoned: %w)", err, waitErr)
 		}
 	}
 }
@@ -336,12 +352,12 @@ func (c *Client) endpointURL(path string, q url.Values) (string, error) {
 	return u.String(), nil
 }
 
-// send makes one attempt at a request, within the per-attempt timeout:
-// auth, the capped read, envelope and error decoding, and the report to the
-// observer and the debug log. It returns the HTTP status of the answer, or
-// 0 when none came.
-func (c *Client) send(ctx context.Context, method, path, target string, body []byte,
-	out any) (int, error) {
+// send makes one attempt at a request through c, within the per-attempt
+// timeout: auth, the capped read, envelope and error decoding, and the
+// report to the observer and the debug log. It returns the data of the
+// answer, and its HTTP status, or 0 when none came.
+func send[T any](ctx context.Context, c *Client, method, path, target string,
+	body []byte) (*T, int, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 
@@ -351,11 +367,12 @@ func (c *Client) send(ctx context.Context, method, path, target string, body []b
 	}
 	req, err := http.NewRequestWithContext(ctx, method, target, r)
 	if err != nil {
-		return 0, fmt.Errorf("building request: %w", err)
+		return nil, 0, fmt.Errorf("building request: %w", err)
 	}
 	// No Idempotency-Key header: with one, net/http would replay a POST on
-	// its own after a failure that leaves it ambiguous.
-	req.Header.Set("x-api-key", c.key)
+	// its own after a failure that leaves it ambiguous. The keys are in
+	// canonical form, which Set then need not allocate.
+	req.Header.Set("X-Api-Key", c.key)
 	req.Header.Set("Accept", "application/json")
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
@@ -370,12 +387,12 @@ func (c *Client) send(ctx context.Context, method, path, target string, body []b
 	if err != nil {
 		ex.Err = err
 		observe(ctx, ex)
-		return 0, &TransportError{Method: method, Path: path, Err: unwrapURLError(err),
+		return nil, 0, &TransportError{Method: method, Path: path, Err: unwrapURLError(err),
 			Sent: sentRequest(err)}
 	}
 	defer resp.Body.Close()
 
-	err = decodeResponse(resp, method, out)
+	out, err := readResponse[T](resp, method)
 	if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
 		// The deadline or a cancel cut the body off: no whole answer came.
 		err = &TransportError{Method: method, Path: path, Err: ctxErr, Sent: true}
@@ -386,58 +403,94 @@ func (c *Client) send(ctx context.Context, method, path, target string, body []b
 	}
 	ex.Status, ex.Duration, ex.Err = resp.StatusCode, time.Since(start), err
 	observe(ctx, ex)
-	return resp.StatusCode, err
+	if err != nil {
+		return nil, resp.StatusCode, err
+	}
+	return out, resp.StatusCode, nil
 }
 
-// decodeResponse turns the response to a method request into out or an
-// error.
-func decodeResponse(resp *http.Response, method string, out any) error {
+// readResponse turns the response to a method request into the data of its
+// success envelope, or an error.
+func readResponse[T any](resp *http.Response, method string) (*T, error) {
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return decodeError(resp)
+		return nil, decodeError(resp)
 	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes+1))
+	data, err := readBody(resp)
 	if err != nil {
 		if errors.Is(err, io.ErrUnexpectedEOF) {
 			err = fmt.Errorf("truncated body: %w", err)
 		}
-		return &ResponseError{StatusCode: resp.StatusCode, Err: err}
+		return nil, &ResponseError{StatusCode: resp.StatusCode, Err: err}
 	}
 	if len(data) > MaxResponseBytes {
-		return &ResponseError{StatusCode: resp.StatusCode, Err: ErrBodyTooLarge}
+		return nil, &ResponseError{StatusCode: resp.StatusCode, Err: ErrBodyTooLarge}
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
 		// Only a change may answer with nothing; a create, a read or a
 		// list that does has lost the resource it promised.
 		if resp.StatusCode == http.StatusNoContent &&
 			(method == http.MethodPatch || method == http.MethodDelete) {
-			return nil
+			return new(T), nil
 		}
-		return &ResponseError{StatusCode: resp.StatusCode, Err: errors.New("empty body")}
+		return nil, &ResponseError{StatusCode: resp.StatusCode, Err: errors.New("empty body")}
 	}
 
+	// The usual answer, a well-formed success with its data, is decoded in
+	// one pass. The data is decoded into a T of its own, which stays nil
+	// when "data" is absent or null; a T made beforehand would not tell
+	// those from {}. Any other answer is decoded again, step by step, to
+	// find the error to report.
+	var env struct {
+		Success *bool `json:"success"`
+		Data    *T    `json:"data"`
+	}
+	if json.Unmarshal(data, &env) == nil && (env.Success == nil || *env.Success) &&
+		env.Data != nil {
+		return env.Data, nil
+	}
+	return decodeEnvelope[T](resp.StatusCode, data)
+}
+
+// readBody reads the body of resp, up to one byte past MaxResponseBytes,
+// with room made ahead when its length is announced.
+func readBody(resp *http.Response) ([]byte, error) {
+	var buf bytes.Buffer
+	if n := resp.ContentLength; n > 0 && n <= maxPreallocBytes {
+		// ReadFrom wants MinRead bytes free before each read, EOF included.
+		buf.Grow(int(n) + bytes.MinRead)
+	}
+	_, err := buf.ReadFrom(io.LimitReader(resp.Body, MaxResponseBytes+1))
+	return buf.Bytes(), err
+}
+
+// decodeEnvelope decodes the body of a 2xx answer that readResponse could
+// not take in one pass: envelope first, data after. A failure the envelope
+// declares, or a fault in its own fields, is so reported ahead of any fault
+// in the data, wherever each stands in the body.
+func decodeEnvelope[T any](status int, data []byte) (*T, error) {
 	var env struct {
 		Success *bool           `json:"success"`
 		Data    json.RawMessage `json:"data"`
-		Error   json.RawMessage `json:"error"`
 	}
 	if err := json.Unmarshal(data, &env); err != nil {
-		return &ResponseError{StatusCode: resp.StatusCode, Err: jsonProblem(err, data)}
+		return nil, &ResponseError{StatusCode: status, Err: jsonProblem(err, data)}
 	}
 	if env.Success != nil && !*env.Success {
 		// A failure dressed as a success status; believe the body.
-		apiErr := errorFromBody(resp.StatusCode, data)
+		apiErr := errorFromBody(status, data)
 		if apiErr.StatusCode < 400 {
 			apiErr.StatusCode = http.StatusBadGateway
 		}
-		return apiErr
+		return nil, apiErr
 	}
 	if len(env.Data) == 0 || string(env.Data) == "null" {
-		return &ResponseError{StatusCode: resp.StatusCode, Err: errors.New(`no "data" in the body`)}
+		return nil, &ResponseError{StatusCode: status, Err: errors.New(`no "data" in the body`)}
 	}
+	out := new(T)
 	if err := json.Unmarshal(env.Data, out); err != nil {
-		return &ResponseError{StatusCode: resp.StatusCode, Err: jsonProblem(err, env.Data)}
+		return nil, &ResponseError{StatusCode: status, Err: jsonProblem(err, env.Data)}
 	}
-	return nil
+	return out, nil
 }
 
 // decodeError builds the APIError of a non-2xx response.

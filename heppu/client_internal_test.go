@@ -1,8 +1,10 @@
 package heppu
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -11,6 +13,33 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 )
+
+// decodeResponse decodes resp into out, a pointer to the result of one
+// endpoint, as that endpoint does: through readResponse, instantiated with
+// the type out points to. On an error, out is left alone.
+func decodeResponse(resp *http.Response, method string, out any) error {
+	switch out := out.(type) {
+	case *Agent:
+		return readInto(resp, method, out)
+	case *AgentList:
+		return readInto(resp, method, out)
+	case *UpdateResult:
+		return readInto(resp, method, out)
+	case *DeleteResult:
+		return readInto(resp, method, out)
+	}
+	panic(fmt.Sprintf("decodeResponse: no endpoint returns a %T", out))
+}
+
+// readInto is readResponse with the data stored in out.
+func readInto[T any](resp *http.Response, method string, out *T) error {
+	v, err := readResponse[T](resp, method)
+	if err != nil {
+		return err
+	}
+	*out = *v
+	return nil
+}
 
 func TestParseRetryAfter(t *testing.T) {
 	t.Parallel()
@@ -240,4 +269,100 @@ func TestErrorMessageCapped(t *testing.T) {
 				name, len(s), utf8.ValidString(s), maxMessageBytes)
 		}
 	}
+}
+
+// BenchmarkDecodeResponse decodes a created agent, without the network.
+func BenchmarkDecodeResponse(b *testing.B) {
+	body := []byte(`{"success":true,"data":{"id":"550e8400-e29b-41d4-a716-446655440000",` +
+		`"name":"Front desk","type":"voice","status":"active",` +
+		`"model":"gpt-realtime-2025-08-28","instructions":"Greet callers and book appointments.",` +
+		`"config":{"voice":"sage","speed":1.0,"interruptionThreshold":0,"timeout":30},` +
+		`"tools":[{"id":"calendar","name":"Calendar","description":"Books meetings"}],` +
+		`"phoneNumbers":["+14155550100"],"createdAt":"2025-01-15T10:30:00Z"},` +
+		`"message":"Agent created successfully"}`)
+	rd := bytes.NewReader(body)
+	resp := &http.Response{StatusCode: http.StatusCreated, Body: io.NopCloser(rd),
+		ContentLength: int64(len(body))}
+	b.ReportAllocs()
+
+	for b.Loop() {
+		rd.Reset(body)
+		var a Agent
+		if err := decodeResponse(resp, http.MethodPost, &a); err != nil {
+			b.Fatalf("decodeResponse: %v", err)
+		}
+	}
+}
+
+// FuzzOnePassDecode checks that a success answer decoded in one pass gives
+// what decodeEnvelope, envelope first and data after, gives for the same
+// body. Any other answer goes to decodeEnvelope itself.
+func FuzzOnePassDecode(f *testing.F) {
+	for _, body := range []string{
+		`{"success":true,"data":{"id":"a1","name":"N","type":"voice",` +
+			`"config":{"voice":"sage","speed":"fast","extra":[1]},"tools":[{"id":"crm"}]}}`,
+		`{"data":{"agents":[{"id":"a1"}],"pagination":{"limit":50,"total":1}},"success":true}`,
+		`{"success":true,"data":{"id":"a1","updated":true,"deleted":true}}`,
+		`{"Data":{"ID":"a1"},"SUCCESS":true,"error":null}`,
+		`{"data":{},"data":null}`,
+		`{"data":null,"data":{"id":"a1"}}`,
+		`{"success":false,"data":{"id":"a1"}}`,
+		`{"success":"true","data":{"id":"a1"}}`,
+		`{"data":{"name":7},"success":"yes"}`,
+		`{"data":"ok"}`,
+		`[{"data":{}}]`,
+	} {
+		f.Add([]byte(body))
+	}
+
+	f.Fuzz(func(t *testing.T, body []byte) {
+		if repeatsData(body) {
+			t.Skip(`the one pass merges the objects of a repeated "data"; the other keeps the last`)
+		}
+		checkOnePass[Agent](t, body)
+		checkOnePass[AgentList](t, body)
+		checkOnePass[UpdateResult](t, body)
+		checkOnePass[DeleteResult](t, body)
+	})
+}
+
+// checkOnePass decodes body as a T both ways, when readResponse does.
+func checkOnePass[T any](t *testing.T, body []byte) {
+	t.Helper()
+	resp := &http.Response{StatusCode: http.StatusOK, Body: io.NopCloser(bytes.NewReader(body))}
+	got, err := readResponse[T](resp, http.MethodGet)
+	if err != nil {
+		return
+	}
+	want, err := decodeEnvelope[T](http.StatusOK, body)
+	if err != nil {
+		t.Fatalf("decoded as a %T in one pass, but envelope first: %v", got, err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("%T decoded in one pass mismatch (-envelope first +one pass):\n%s", got, diff)
+	}
+}
+
+// repeatsData reports whether body is an object with more than one "data"
+// key at its top, in any case, as encoding/json matches keys.
+func repeatsData(body []byte) bool {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return false
+	}
+	n := 0
+	for dec.More() {
+		key, err := dec.Token()
+		if err != nil {
+			return false
+		}
+		if k, _ := key.(string); strings.EqualFold(k, "data") {
+			n++
+		}
+		var value json.RawMessage
+		if dec.Decode(&value) != nil {
+			return false
+		}
+	}
+	return n > 1
 }

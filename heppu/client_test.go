@@ -1444,3 +1444,96 @@ func TestConcurrentUse(t *testing.T) {
 		}
 	}
 }
+
+func TestConnectionsReused(t *testing.T) {
+	t.Parallel()
+	// calls is how many requests are in flight at once, as from as many
+	// sessions of a server.
+	const calls = 32
+
+	tests := []struct {
+		name string
+		hc   *http.Client
+		// wantRedials is how many connections the second round dials.
+		wantRedials int32
+	}{
+		{name: "own transport", wantRedials: 0},
+		{
+			name:        "given transport",
+			hc:          &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 2}},
+			wantRedials: calls - 2,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var dials atomic.Int32
+			arrived := make(chan struct{})
+			proceed := make(chan struct{}, calls)
+			srv := httptest.NewUnstartedServer(http.HandlerFunc(
+				func(w http.ResponseWriter, r *http.Request) {
+					arrived <- struct{}{}
+					select {
+					case <-proceed:
+						respond(200, jsonType, envelope(voiceAgentJSON))(w, r)
+					case <-r.Context().Done():
+					}
+				}))
+			srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+				if s == http.StateNew {
+					dials.Add(1)
+				}
+			}
+			srv.Start()
+			t.Cleanup(srv.Close)
+			c := newClient(t, srv, heppu.Options{HTTPClient: tc.hc})
+
+			// Each round holds every call in the handler until all have
+			// arrived, so that each needs a connection of its own. A body
+			// read to its end has put its connection back in the pool by
+			// the time the call returns.
+			var got [2]int32
+			for round := range got {
+				before := dials.Load()
+				errs := make(chan error, calls)
+				for range calls {
+					go func() {
+						_, err := c.GetAgent(t.Context(), agentID)
+						errs <- err
+					}()
+				}
+				for range calls {
+					receive(t, arrived)
+				}
+				for range calls {
+					proceed <- struct{}{}
+				}
+				for range calls {
+					if err := <-errs; err != nil {
+						t.Fatalf("GetAgent: %v", err)
+					}
+				}
+				got[round] = dials.Load() - before
+			}
+
+			if want := [2]int32{calls, tc.wantRedials}; got != want {
+				t.Errorf("connections dialled per round of %d calls = %v, want %v",
+					calls, got, want)
+			}
+		})
+	}
+}
+
+// receive waits for a value from ch, failing the test if none comes in a
+// long while: requests that cannot all be in flight at once would otherwise
+// hang it.
+func receive[T any](t *testing.T, ch <-chan T) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(10 * time.Second):
+		t.Fatal("no request arrived in 10s")
+		panic("unreachable")
+	}
+}
