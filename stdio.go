@@ -2,7 +2,10 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"io"
 	"strconv"
 	"sync"
@@ -35,17 +38,56 @@ type pendingRequests struct {
 
 // idOf returns the id of a request (incoming: method and id) or of an
 // answer (outgoing: id, no method) in line, canonically encoded, or "".
-// It reads only those two keys, without decoding the rest of the line,
-// which is on the path of every call.
+// It goes once over the top-level keys, without decoding their values, and
+// stops as soon as it knows: the server writes an answer's id before its
+// result, so a large result is not read past its first key.
 func idOf(line []byte, request bool) string {
-	raw, typ, _, err := jsonparser.Get(line, "id")
-	if err != nil {
+	if request && !json.Valid(line) {
+		// The server answers a line it cannot parse with a null id.
 		return ""
 	}
-	_, _, _, err = jsonparser.Get(line, "method")
-	if (err == nil) != request {
+	var (
+		id      string
+		idSeen  bool
+		hasKind bool // a method, a result or an error was seen
+		method  bool
+	)
+	err := jsonparser.ObjectEach(line, func(key, value []byte, typ jsonparser.ValueType, _ int) error {
+		if bytes.IndexByte(key, '\\') >= 0 {
+			if k, err := jsonparser.Unescape(key, nil); err == nil {
+				key = k
+			}
+		}
+		switch string(key) {
+		case "id":
+			if !idSeen {
+				id, idSeen = canonicalID(value, typ), true
+			}
+		case "method":
+			method, hasKind = true, true
+		case "result", "error":
+			hasKind = true
+		}
+		if idSeen && hasKind {
+			return errKnown
+		}
+		return nil
+	})
+	if err != nil && err != errKnown {
 		return ""
 	}
+	if method != request {
+		return ""
+	}
+	return id
+}
+
+// errKnown stops idOf's walk over the keys once it knows the answer.
+var errKnown = errors.New("known")
+
+// canonicalID encodes a JSON-RPC id so that equal ids compare equal as
+// strings, or returns "" for a value JSON-RPC does not allow as an id.
+func canonicalID(raw []byte, typ jsonparser.ValueType) string {
 	switch typ {
 	case jsonparser.Number:
 		// The server re-encodes the id it answers: 1.0 comes back as 1.
