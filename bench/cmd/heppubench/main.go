@@ -128,8 +128,12 @@ func run(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
+// goBuild builds a contender as scripts/build-dist builds a release: static
+// and stripped. Both servers are built alike, so neither pays for the
+// dynamic loader or debug sections that the other does not.
 func goBuild(out, pkg string) error {
-	cmd := exec.Command("go", "build", "-o", out, pkg)
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", out, pkg)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("building %s: %w", pkg, err)
@@ -721,7 +725,7 @@ func verdict(ok bool) string {
 
 func (r *report) write(w io.Writer) {
 	fmt.Fprintf(w, "## heppu-mcp benchmark\n\n")
-	fmt.Fprintf(w, "Machine: %s, %s, %d CPUs, %s. Emulator: hepputest on loopback, in process.\n\n",
+	fmt.Fprintf(w, "Machine: %s, %s, %d CPUs, %s. Both servers built as releases are (CGO_ENABLED=0, -trimpath, -ldflags=\"-s -w\"). Emulator: hepputest on loopback, in process.\n\n",
 		command("uname", "-m"), cpuModel(), runtime.NumCPU(), command("go", "version"))
 
 	fmt.Fprintf(w, "### Cold start: process start to the tools/list answer (%d runs)\n\n",
