@@ -121,7 +121,7 @@ func TestCheckPortable(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 
-			got := CheckPortable(json.RawMessage(tc.doc))
+			got := CheckPortable(json.RawMessage(tc.doc), Input)
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("CheckPortable(%s) mismatch (-want +got):\n%s", tc.doc, diff)
 			}
@@ -134,14 +134,15 @@ func TestCheckPortableGenerated(t *testing.T) {
 
 	for _, tc := range []struct {
 		name   string
+		use    Use
 		schema func() (*Schema, error)
 	}{
-		{"input widget", func() (*Schema, error) { return ForInput(widget{}) }},
-		{"input CreateAgentRequest", func() (*Schema, error) {
+		{"input widget", Input, func() (*Schema, error) { return ForInput(widget{}) }},
+		{"input CreateAgentRequest", Input, func() (*Schema, error) {
 			return ForInput(heppu.CreateAgentRequest{})
 		}},
-		{"output summary", func() (*Schema, error) { return ForOutput(summary{}) }},
-		{"output Agent", func() (*Schema, error) { return ForOutput(heppu.Agent{}) }},
+		{"output summary", Output, func() (*Schema, error) { return ForOutput(summary{}) }},
+		{"output Agent", Output, func() (*Schema, error) { return ForOutput(heppu.Agent{}) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -150,9 +151,27 @@ func TestCheckPortableGenerated(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := CheckPortable(s.JSON()); got != nil {
+			if got := CheckPortable(s.JSON(), tc.use); got != nil {
 				t.Errorf("CheckPortable() = %q, want nothing", got)
 			}
 		})
+	}
+}
+
+// TestCheckPortableOutputDescriptions checks that an output schema needs
+// descriptions on the result's own fields only.
+func TestCheckPortableOutputDescriptions(t *testing.T) {
+	t.Parallel()
+
+	doc := json.RawMessage(`{"type":"object","properties":{` +
+		`"agent":{"type":"object","description":"The agent.","properties":{"id":{"type":"string"}}},` +
+		`"list":{"type":"array","description":"Items.","items":{"type":"object","properties":{"n":{"type":"number"}}}},` +
+		`"warnings":{"type":"array","items":{"type":"string"}}}}`)
+	want := []string{`#/properties/warnings: property "warnings" has no description`}
+	if diff := cmp.Diff(want, CheckPortable(doc, Output)); diff != "" {
+		t.Errorf("CheckPortable(output) mismatch (-want +got):\n%s", diff)
+	}
+	if got := CheckPortable(doc, Input); len(got) != 3 {
+		t.Errorf("CheckPortable(input) = %q, want the three properties without a description", got)
 	}
 }

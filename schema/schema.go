@@ -12,16 +12,10 @@
 package schema
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"maps"
-	"reflect"
 	"slices"
 	"sync"
-
-	"github.com/invopop/jsonschema"
 )
 
 // Schema is a JSON Schema document together with its validator. Build it
@@ -49,16 +43,14 @@ const (
 	Output
 )
 
-// Parse takes a schema document, as [Schema.JSON] returns it, for use. The
-// document is compiled later (see [Schema.Compile]), which fails if it
-// uses a keyword that Validate does not enforce or its root is not an
-// object.
-func Parse(doc []byte, use Use) (*Schema, error) {
-	var compact bytes.Buffer
-	if err := json.Compact(&compact, doc); err != nil {
-		return nil, fmt.Errorf("schema is not JSON: %w", err)
-	}
-	s := &Schema{doc: compact.Bytes(), formats: use == Input}
+// Parse takes a schema document, as [Schema.JSON] returns it, for use. It
+// keeps doc as it is, to be advertised as it is, and reads nothing of it
+// yet: a program embeds its schemas and loads them at every start. The
+// document is checked when compiled (see [Schema.Compile]), which fails if
+// it is not JSON, uses a keyword that Validate does not enforce, or has a
+// root that is not an object.
+func Parse(doc []byte, use Use) *Schema {
+	s := &Schema{doc: slices.Clip(doc), formats: use == Input}
 	s.compiled = sync.OnceValues(func() (*node, error) {
 		root, err := compile(s.doc, s.formats)
 		if err != nil {
@@ -69,16 +61,6 @@ func Parse(doc []byte, use Use) (*Schema, error) {
 		}
 		return root, nil
 	})
-	return s, nil
-}
-
-// MustParse is like [Parse] but panics on error. It is meant for
-// package-level variables holding embedded documents.
-func MustParse(doc []byte, use Use) *Schema {
-	s, err := Parse(doc, use)
-	if err != nil {
-		panic(err)
-	}
 	return s
 }
 
@@ -89,130 +71,8 @@ func (s *Schema) Compile() error {
 	return err
 }
 
-// ForInput reflects the type of v, a struct value or a pointer to one, into
-// a portable schema for tool arguments. Every object is closed with
-// "additionalProperties": false, and fields without omitempty or omitzero
-// are required. The root must be an object.
-func ForInput(v any) (*Schema, error) {
-	return build(v, false)
-}
-
-// ForOutput is like [ForInput] for a result type, except that no object is
-// closed: keys that Heppu adds later must not make a result invalid.
-func ForOutput(v any) (*Schema, error) {
-	return build(v, true)
-}
-
-// MustForInput is like [ForInput] but panics on error. It is meant for
-// package-level variables.
-func MustForInput(v any) *Schema {
-	s, err := ForInput(v)
-	if err != nil {
-		panic(err)
-	}
-	return s
-}
-
-// MustForOutput is like [ForOutput] but panics on error. It is meant for
-// package-level variables.
-func MustForOutput(v any) *Schema {
-	s, err := ForOutput(v)
-	if err != nil {
-		panic(err)
-	}
-	return s
-}
-
 // JSON returns the schema as advertised: compact JSON whose bytes are the
 // same on every run, with properties in struct field order.
 func (s *Schema) JSON() json.RawMessage {
 	return slices.Clone(s.doc)
-}
-
-func build(v any, open bool) (*Schema, error) {
-	t := reflect.TypeOf(v)
-	if t == nil {
-		return nil, errors.New("reflecting schema: need a struct value, got nil")
-	}
-	r := jsonschema.Reflector{
-		ExpandedStruct:            true,
-		DoNotReference:            true,
-		AllowAdditionalProperties: open,
-	}
-	js := r.Reflect(v)
-
-	// Clients take the schema as a plain document: the draft is fixed by
-	// the compiler below, and the package-path $id means nothing to them.
-	js.Version = ""
-	js.ID = ""
-	if js.Type != "object" {
-		return nil, fmt.Errorf("reflecting %v: root type is %q, not object", t, js.Type)
-	}
-	if open {
-		openObjects(js)
-	}
-
-	doc, err := json.Marshal(js)
-	if err != nil {
-		return nil, fmt.Errorf("encoding schema of %v: %w", t, err)
-	}
-	use := Input
-	if open {
-		use = Output
-	}
-	s, err := Parse(doc, use)
-	if err == nil {
-		err = s.Compile()
-	}
-	if err != nil {
-		return nil, fmt.Errorf("compiling schema of %v: %w", t, err)
-	}
-	return s, nil
-}
-
-// openObjects loosens an output schema at js and below: it removes every
-// "additionalProperties": false (the reflector leaves structs open when
-// asked, but still closes maps with integer keys) and every constraint on
-// values. An output schema describes what Heppu returns; a model or voice
-// Heppu adds later, or an old agent's out-of-range speed, must not make a
-// result fail its own schema. Types, required fields and descriptions stay.
-func openObjects(js *jsonschema.Schema) {
-	if js == nil {
-		return
-	}
-	if js.AdditionalProperties == jsonschema.FalseSchema {
-		js.AdditionalProperties = nil
-	}
-	js.Enum, js.Const, js.Pattern, js.Format = nil, nil, "", ""
-	js.Minimum, js.Maximum, js.ExclusiveMinimum, js.ExclusiveMaximum, js.MultipleOf = "", "", "", "", ""
-	js.MinLength, js.MaxLength, js.MinItems, js.MaxItems = nil, nil, nil, nil
-	js.UniqueItems = false
-	for _, sub := range subschemas(js) {
-		openObjects(sub)
-	}
-}
-
-// subschemas returns the schemas nested directly in js, in a fixed order.
-func subschemas(js *jsonschema.Schema) []*jsonschema.Schema {
-	subs := []*jsonschema.Schema{
-		js.Not, js.If, js.Then, js.Else, js.Items, js.Contains,
-		js.AdditionalProperties, js.PropertyNames, js.ContentSchema,
-	}
-	subs = append(subs, js.AllOf...)
-	subs = append(subs, js.AnyOf...)
-	subs = append(subs, js.OneOf...)
-	subs = append(subs, js.PrefixItems...)
-	if js.Properties != nil {
-		for p := js.Properties.Oldest(); p != nil; p = p.Next() {
-			subs = append(subs, p.Value)
-		}
-	}
-	for _, m := range []map[string]*jsonschema.Schema{
-		js.PatternProperties, js.DependentSchemas, js.Definitions,
-	} {
-		for _, k := range slices.Sorted(maps.Keys(m)) {
-			subs = append(subs, m[k])
-		}
-	}
-	return slices.DeleteFunc(subs, func(s *jsonschema.Schema) bool { return s == nil })
 }

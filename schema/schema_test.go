@@ -241,7 +241,7 @@ func TestForInputEmbedded(t *testing.T) {
 	if diff := cmp.Diff(wantProblems, problems); diff != "" {
 		t.Errorf("Validate() mismatch (-want +got):\n%s", diff)
 	}
-	if got := CheckPortable(s.JSON()); got != nil {
+	if got := CheckPortable(s.JSON(), Input); got != nil {
 		t.Errorf("CheckPortable() = %q, want nothing", got)
 	}
 }
@@ -398,17 +398,15 @@ func TestParseRefusesWhatItCannotEnforce(t *testing.T) {
 		{"bad pattern", `{"type":"object","properties":{"p":{"type":"string","pattern":"(?<x"}}}`,
 			`#/properties/p/pattern: error parsing regexp`},
 		{"root not an object", `{"type":"string"}`, `root type is [string], not object`},
+		{"not JSON", `{"type":`, `schema is not JSON`},
 		{"bad type", `{"type":"object","properties":{"a":{"type":"text"}}}`, `"text" is not a JSON type`},
 		{"negative length", `{"type":"object","properties":{"a":{"maxLength":-1}}}`, `at least 0`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 
-			s, err := Parse([]byte(tc.doc), Input)
-			if err != nil {
-				t.Fatalf("Parse: %v", err)
-			}
-			err = s.Compile()
+			s := Parse([]byte(tc.doc), Input)
+			err := s.Compile()
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("Compile() = %v, want an error containing %q", err, tc.want)
 			}
@@ -419,11 +417,8 @@ func TestParseRefusesWhatItCannotEnforce(t *testing.T) {
 		})
 	}
 
-	if _, err := Parse([]byte(`{"type":`), Input); err == nil {
-		t.Error("Parse(truncated JSON) succeeded")
-	}
 	// An output schema does not assert formats, so any format is fine.
-	s := MustParse([]byte(`{"type":"object","properties":{"e":{"type":"string","format":"email"}}}`), Output)
+	s := Parse([]byte(`{"type":"object","properties":{"e":{"type":"string","format":"email"}}}`), Output)
 	if err := s.Compile(); err != nil {
 		t.Errorf("output schema with a format: %v", err)
 	}
@@ -434,11 +429,7 @@ func TestParseRefusesWhatItCannotEnforce(t *testing.T) {
 func TestParseMatchesForInput(t *testing.T) {
 	t.Parallel()
 
-	var indented bytes.Buffer
-	if err := json.Indent(&indented, widgetSchema.JSON(), "", "  "); err != nil {
-		t.Fatal(err)
-	}
-	s := MustParse(indented.Bytes(), Input)
+	s := Parse(widgetSchema.JSON(), Input)
 	if !bytes.Equal(s.JSON(), widgetSchema.JSON()) {
 		t.Errorf("JSON() = %s, want %s", s.JSON(), widgetSchema.JSON())
 	}

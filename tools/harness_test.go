@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"flag"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -21,7 +20,7 @@ import (
 	"github.com/heppu-ai/heppu-mcp/schema"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+var update = flag.Bool("update", false, "rewrite the generated schema and catalog files (go generate ./tools)")
 
 const testKey = "sk-test-0123456789abcdef"
 
@@ -152,34 +151,33 @@ func (h *harness) requestsTo(method string) []hepputest.Request {
 	return out
 }
 
-// golden compares got with testdata/name, or rewrites it under -update.
-func golden(t *testing.T, name string, got []byte) {
+// generated compares got with the file at path, which the server embeds as
+// it is, or writes it there when the test runs with -update (which go
+// generate ./tools does).
+func generated(t *testing.T, path string, got []byte) {
 	t.Helper()
-	goldenFile(t, filepath.Join("testdata", name), got)
-}
-
-// goldenFile compares got, indented, with the file at path, or writes it
-// there when the test runs with -update.
-func goldenFile(t *testing.T, path string, got []byte) {
-	t.Helper()
-	// Indent keeps the key order as advertised, so the file reads like
-	// what a client sees.
-	var pretty bytes.Buffer
-	if err := json.Indent(&pretty, got, "", "  "); err != nil {
-		t.Fatal(err)
-	}
-	pretty.WriteByte('\n')
 	if *update {
-		if err := os.WriteFile(path, pretty.Bytes(), 0o644); err != nil {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
 			t.Fatal(err)
 		}
 		return
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("%v (run go test ./tools -update to create it)", err)
+		t.Fatalf("%v (run go generate ./tools to create it)", err)
 	}
-	if diff := cmp.Diff(string(want), pretty.String()); diff != "" {
-		t.Errorf("%s changed (-want +got); if intended, run go test ./tools -update:\n%s", path, diff)
+	if !bytes.Equal(want, got) {
+		t.Errorf("%s is stale; run go generate ./tools (-file +generated):\n%s",
+			path, cmp.Diff(indent(t, want), indent(t, got)))
 	}
+}
+
+// indent returns JSON indented, for a readable diff.
+func indent(t *testing.T, doc []byte) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := json.Indent(&b, doc, "", "  "); err != nil {
+		return string(doc)
+	}
+	return b.String()
 }

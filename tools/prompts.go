@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
@@ -22,7 +23,7 @@ type promptDef struct {
 	agentType   heppu.AgentType
 	// intro opens the message; steps follow what the user has given.
 	intro string
-	steps string
+	steps func() string
 	args  []promptArg
 }
 
@@ -93,7 +94,8 @@ var (
 	domainsArg  = promptArg{name: "domains", label: "Website domains", description: domainsDescription}
 )
 
-// promptDefs are the prompts, their steps filled in once from the catalog.
+// promptDefs are the prompts, their steps filled in from the catalog once,
+// when first shown.
 var promptDefs = []*promptDef{
 	{
 		name:        "design_voice_agent",
@@ -101,7 +103,7 @@ var promptDefs = []*promptDef{
 		description: designVoiceDescription,
 		agentType:   heppu.Voice,
 		intro:       "Help me design and create a Heppu voice agent, one that answers phone calls.",
-		steps:       catalogValues.Replace(voiceSteps),
+		steps:       fillSteps(voiceSteps),
 		args:        []promptArg{purposeArg, audienceArg, toneArg, languageArg},
 	},
 	{
@@ -110,24 +112,33 @@ var promptDefs = []*promptDef{
 		description: designChatDescription,
 		agentType:   heppu.Chat,
 		intro:       "Help me design and create a Heppu chat agent, a widget on my website.",
-		steps:       catalogValues.Replace(chatSteps),
+		steps:       fillSteps(chatSteps),
 		args:        []promptArg{purposeArg, domainsArg, audienceArg, toneArg, languageArg},
 	},
 }
 
+// fillSteps returns a function that fills the placeholders of steps with
+// the catalog's values, the first time it is called.
+func fillSteps(steps string) func() string {
+	return sync.OnceValue(func() string { return catalogValues().Replace(steps) })
+}
+
 // catalogValues fills the steps' placeholders with the catalog's values.
-var catalogValues = strings.NewReplacer(
-	"{voiceModels}", withDefault(heppu.VoiceModels, heppu.DefaultModel(heppu.Voice)),
-	"{chatModels}", withDefault(heppu.ChatModels, heppu.DefaultModel(heppu.Chat)),
-	"{voices}", withDefault(heppu.Voices, heppu.DefaultVoice),
-	"{themes}", joinOr(heppu.Themes),
-	"{positions}", joinOr(heppu.Positions),
-	"{toolIds}", strings.Join(heppu.CommonToolIDs, ", "),
-	"{speed}", rangeText(catalogDoc.keyOf(heppu.Voice, "speed")),
-	"{interruptionThreshold}", rangeText(catalogDoc.keyOf(heppu.Voice, "interruptionThreshold")),
-	"{timeout}", rangeText(catalogDoc.keyOf(heppu.Voice, "timeout")),
-	"{name}", fmt.Sprintf("%d to %d characters", catalogDoc.Name.MinLength, catalogDoc.Name.MaxLength),
-)
+var catalogValues = sync.OnceValue(func() *strings.Replacer {
+	catalogDoc := catalogDoc()
+	return strings.NewReplacer(
+		"{voiceModels}", withDefault(heppu.VoiceModels, heppu.DefaultModel(heppu.Voice)),
+		"{chatModels}", withDefault(heppu.ChatModels, heppu.DefaultModel(heppu.Chat)),
+		"{voices}", withDefault(heppu.Voices, heppu.DefaultVoice),
+		"{themes}", joinOr(heppu.Themes),
+		"{positions}", joinOr(heppu.Positions),
+		"{toolIds}", strings.Join(heppu.CommonToolIDs, ", "),
+		"{speed}", rangeText(catalogDoc.keyOf(heppu.Voice, "speed")),
+		"{interruptionThreshold}", rangeText(catalogDoc.keyOf(heppu.Voice, "interruptionThreshold")),
+		"{timeout}", rangeText(catalogDoc.keyOf(heppu.Voice, "timeout")),
+		"{name}", fmt.Sprintf("%d to %d characters", catalogDoc.Name.MinLength, catalogDoc.Name.MaxLength),
+	)
+})
 
 // Prompts returns the prompts, ready for server.MCPServer.AddPrompts:
 // design_voice_agent and design_chat_agent, which lead the model from a
@@ -184,7 +195,7 @@ func (ts *Toolset) renderPrompt(p *promptDef,
 		fmt.Fprintf(&b, "- %s: %s\n", a.label, v)
 	}
 	b.WriteString("\n")
-	b.WriteString(p.steps)
+	b.WriteString(p.steps())
 	if ts.sandbox {
 		b.WriteString("\n\n")
 		b.WriteString(sandboxNotice)

@@ -2,12 +2,14 @@ package tools
 
 import (
 	"context"
+	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"runtime/debug"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
@@ -114,14 +116,18 @@ var configValues = map[string]struct {
 	"position": {heppu.Positions, ""},
 }
 
-// catalogDoc is the catalog, built once at start-up. The lists come from
-// the heppu package; the types, ranges, patterns and descriptions from the
-// schema create_agent enforces, so that the catalog cannot promise what the
-// tools refuse.
-var catalogDoc = mustCatalog()
+// catalogDoc is the catalog, built once, when first needed. The lists come
+// from the heppu package; the types, ranges, patterns and descriptions from
+// the schema create_agent enforces, so that the catalog cannot promise what
+// the tools refuse.
+var catalogDoc = sync.OnceValue(mustCatalog)
 
-// catalogJSON is catalogDoc as served.
-var catalogJSON = string(mustJSON(catalogDoc))
+// catalogJSON is catalogDoc as served, generated ahead of time like the
+// schemas it is built from: TestCatalogGenerated keeps it equal to
+// catalogDoc, and go generate ./tools writes it.
+//
+//go:embed catalog.json
+var catalogJSON string
 
 func mustCatalog() *catalog {
 	c, err := buildCatalog(createAgentDef.in.JSON())
