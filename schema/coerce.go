@@ -1,33 +1,10 @@
 package schema
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
-	"io"
 	"maps"
 	"slices"
 	"strings"
 )
-
-// Decode parses one JSON value the way [Schema.Validate] expects it:
-// objects as map[string]any, arrays as []any and numbers as json.Number, so
-// that no precision is lost. Anything after the value is an error.
-func Decode(data []byte) (any, error) {
-	d := json.NewDecoder(bytes.NewReader(data))
-	d.UseNumber()
-	var v any
-	if err := d.Decode(&v); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, io.ErrUnexpectedEOF
-		}
-		return nil, err
-	}
-	if _, err := d.Token(); err != io.EOF {
-		return nil, errors.New("invalid character after top-level value")
-	}
-	return v, nil
-}
 
 // CoerceJSONStrings works around clients that send an object or array
 // argument as a string of JSON. Wherever the schema expects an object or an

@@ -1,7 +1,11 @@
 package schema
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
+	"io"
+	"reflect"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -195,5 +199,53 @@ func TestCoerceJSONStringsKeepsNumbers(t *testing.T) {
 	speed := got.(map[string]any)["config"].(map[string]any)["speed"]
 	if speed != json.Number("1.10") {
 		t.Errorf("speed = %#v, want json.Number(\"1.10\")", speed)
+	}
+}
+
+// FuzzDecode holds Decode to encoding/json's Decoder with UseNumber: the
+// same values from the same input, and an error where it has one.
+func FuzzDecode(f *testing.F) {
+	for _, seed := range []string{
+		`{"speed": 1.10, "timeout": 300, "big": 12345678901234567890}`,
+		` ["a", null, true, false, -0, 0.5e-3, 1E+2] `, `null`, `{"a":1} {"b":2}`, `{"a":1}x`,
+		`["a"]]`, `{"a":`, ``, "  \n", `"\ud800"`, `"\ud83d\ude00"`, `"\udc00\ud800x"`,
+		`"\u00e9\n\t\/\\\""`, "\"\xff\xfe\"", "\"caf\xc3\xa9\"", `{"a":1,"a":2}`, `01`, `1.`,
+		`-`, `1e`, `[1,]`, `{"a" 1}`, `{,}`, `tru`, `nul`, "\"a\x01\"", `"\x"`, `"\u12"`,
+		`{"a":{"b":[{"c":"d"}]}}`, `[[[[]]]]`, `"\ud800\u0041"`, `1e999`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		got, err := Decode(data)
+
+		d := json.NewDecoder(bytes.NewReader(data))
+		d.UseNumber()
+		var want any
+		wantErr := d.Decode(&want)
+		if wantErr == nil {
+			if _, tokErr := d.Token(); tokErr != io.EOF {
+				wantErr = errors.New("trailing data")
+			}
+		}
+
+		if (err == nil) != (wantErr == nil) {
+			t.Fatalf("Decode(%q) error = %v, encoding/json's = %v", data, err, wantErr)
+		}
+		if err == nil && !reflect.DeepEqual(got, want) {
+			t.Fatalf("Decode(%q) = %#v, encoding/json gives %#v", data, got, want)
+		}
+	})
+}
+
+func BenchmarkDecode(b *testing.B) {
+	data := []byte(`{"name":"Front desk","type":"voice","model":"gpt-realtime-2025-08-28",` +
+		`"instructions":"You answer calls for Acme Dental. Book, move and cancel appointments.",` +
+		`"config":{"voice":"coral","speed":1.1,"interruptionThreshold":0.4,"timeout":300},` +
+		`"toolIds":["calendar","crm","sms"]}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Decode(data); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
