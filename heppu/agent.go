@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/buger/jsonparser"
 )
@@ -154,8 +157,134 @@ func (c Config) MarshalJSON() ([]byte, error) {
 // Extra too, as it came: Heppu does not document validating config, and
 // one odd value must not make a whole agent, or a page of them, unreadable.
 func (c *Config) UnmarshalJSON(data []byte) error {
-	// The usual case, every known value of its documented type, takes one
-	// pass over the fields and a scan of the key names for the rest.
+	if cfg, ok := decodePlainConfig(data); ok {
+		*c = cfg
+		return nil
+	}
+	return c.decodeAnyConfig(data)
+}
+
+// decodePlainConfig decodes the usual config in one pass over its keys:
+// every known key exactly so spelt, with a value of its field's type that
+// needs no unescaping (ASCII strings without escapes, ordinary numbers);
+// other keys go to Extra. It reports false, having decided nothing, for
+// anything else, which decodeAnyConfig takes the long way.
+func decodePlainConfig(data []byte) (Config, bool) {
+	var c Config
+	plain := true
+	err := jsonparser.ObjectEach(data, func(key, value []byte, typ jsonparser.ValueType, _ int) error {
+		if !plain {
+			return nil
+		}
+		if bytes.IndexByte(key, '\\') >= 0 || !asciiOnly(key) {
+			plain = false
+			return nil
+		}
+		var field any
+		switch string(key) {
+		case "voice":
+			field = &c.Voice
+		case "speed":
+			field = &c.Speed
+		case "interruptionThreshold":
+			field = &c.InterruptionThreshold
+		case "timeout":
+			field = &c.Timeout
+		case "theme":
+			field = &c.Theme
+		case "primaryColor":
+			field = &c.PrimaryColor
+		case "position":
+			field = &c.Position
+		case "greeting":
+			field = &c.Greeting
+		case "placeholder":
+			field = &c.Placeholder
+		case "allowedDomains":
+			field = &c.AllowedDomains
+		default:
+			if isKnownConfigKeyFold(string(key)) {
+				// encoding/json matches keys without regard to case.
+				plain = false
+				return nil
+			}
+			if c.Extra == nil {
+				c.Extra = make(map[string]json.RawMessage)
+			}
+			c.Extra[string(key)] = rawJSON(value, typ)
+			return nil
+		}
+		plain = decodePlainValue(field, value, typ)
+		return nil
+	})
+	return c, err == nil && plain
+}
+
+// decodePlainValue sets *field from value when value is of the field's type
+// and plain, and reports whether it was.
+func decodePlainValue(field any, value []byte, typ jsonparser.ValueType) bool {
+	switch f := field.(type) {
+	case *string:
+		if typ != jsonparser.String || !plainString(value) {
+			return false
+		}
+		*f = string(value)
+	case **float64:
+		if typ != jsonparser.Number {
+			return false
+		}
+		n, err := strconv.ParseFloat(string(value), 64)
+		if err != nil {
+			return false
+		}
+		*f = &n
+	case *[]string:
+		if typ != jsonparser.Array {
+			return false
+		}
+		list := []string{}
+		ok := true
+		_, err := jsonparser.ArrayEach(value, func(item []byte, typ jsonparser.ValueType, _ int, _ error) {
+			if !ok || typ != jsonparser.String || !plainString(item) {
+				ok = false
+				return
+			}
+			list = append(list, string(item))
+		})
+		if err != nil || !ok {
+			return false
+		}
+		*f = list
+	}
+	return true
+}
+
+// plainString reports whether a string's contents, as jsonparser gives
+// them, are printable ASCII without escapes: what they stand for is then
+// what they are.
+func plainString(s []byte) bool {
+	for _, c := range s {
+		if c < ' ' || c >= utf8.RuneSelf || c == '\\' {
+			return false
+		}
+	}
+	return true
+}
+
+func asciiOnly(s []byte) bool {
+	for _, c := range s {
+		if c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// decodeAnyConfig decodes any config the long way: each known value of its
+// documented type into its field, and every other key, or a known key with
+// a value of another type, into Extra.
+func (c *Config) decodeAnyConfig(data []byte) error {
+	// The known fields in one go; the key names scanned for the rest.
 	var known configFields
 	if json.Unmarshal(data, &known) == nil {
 		*c = Config(known)
@@ -187,6 +316,19 @@ func (c *Config) UnmarshalJSON(data []byte) error {
 		c.Extra[k] = v
 	}
 	return nil
+}
+
+// isKnownConfigKeyFold reports whether k is one of Config's own keys in
+// any case.
+func isKnownConfigKeyFold(k string) bool {
+	for _, keys := range [][]string{VoiceConfigKeys, ChatConfigKeys} {
+		for _, known := range keys {
+			if strings.EqualFold(k, known) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // isKnownConfigKey reports whether k is one of Config's own keys.
