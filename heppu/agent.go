@@ -157,11 +157,106 @@ func (c Config) MarshalJSON() ([]byte, error) {
 // Extra too, as it came: Heppu does not document validating config, and
 // one odd value must not make a whole agent, or a page of them, unreadable.
 func (c *Config) UnmarshalJSON(data []byte) error {
+	if string(data) == "null" {
+		return nil // as encoding/json leaves a value alone for null
+	}
 	if cfg, ok := decodePlainConfig(data); ok {
 		*c = cfg
 		return nil
 	}
 	return c.decodeAnyConfig(data)
+}
+
+// AssignValue sets c from a config already decoded into generic values
+// (objects as map[string]any, numbers as json.Number), as UnmarshalJSON
+// would from its JSON: the tools validate a call's arguments in that form
+// and need not decode them twice. A config it would not take as plain
+// goes through UnmarshalJSON.
+func (c *Config) AssignValue(v any) error {
+	if m, ok := v.(map[string]any); ok {
+		if cfg, ok := assignPlainConfig(m); ok {
+			*c = cfg
+			return nil
+		}
+	}
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return c.UnmarshalJSON(data)
+}
+
+// assignPlainConfig is decodePlainConfig for decoded values: known keys
+// with values of their fields' types, any other key into Extra.
+func assignPlainConfig(m map[string]any) (Config, bool) {
+	var c Config
+	for k, v := range m {
+		var ok bool
+		switch k {
+		case "voice":
+			c.Voice, ok = v.(string)
+		case "speed":
+			c.Speed, ok = numberValue(v)
+		case "interruptionThreshold":
+			c.InterruptionThreshold, ok = numberValue(v)
+		case "timeout":
+			c.Timeout, ok = numberValue(v)
+		case "theme":
+			c.Theme, ok = v.(string)
+		case "primaryColor":
+			c.PrimaryColor, ok = v.(string)
+		case "position":
+			c.Position, ok = v.(string)
+		case "greeting":
+			c.Greeting, ok = v.(string)
+		case "placeholder":
+			c.Placeholder, ok = v.(string)
+		case "allowedDomains":
+			c.AllowedDomains, ok = stringsValue(v)
+		default:
+			if isKnownConfigKeyFold(k) {
+				return Config{}, false
+			}
+			raw, err := json.Marshal(v)
+			if err != nil {
+				return Config{}, false
+			}
+			if c.Extra == nil {
+				c.Extra = make(map[string]json.RawMessage)
+			}
+			c.Extra[k], ok = raw, true
+		}
+		if !ok {
+			return Config{}, false
+		}
+	}
+	return c, true
+}
+
+func numberValue(v any) (*float64, bool) {
+	n, ok := v.(json.Number)
+	if !ok {
+		return nil, false
+	}
+	f, err := strconv.ParseFloat(string(n), 64)
+	if err != nil {
+		return nil, false
+	}
+	return &f, true
+}
+
+func stringsValue(v any) ([]string, bool) {
+	items, ok := v.([]any)
+	if !ok {
+		return nil, false
+	}
+	out := make([]string, len(items))
+	for i, item := range items {
+		if out[i], ok = item.(string); !ok {
+			return nil, false
+		}
+	}
+	return out, true
 }
 
 // decodePlainConfig decodes the usual config in one pass over its keys:

@@ -2,6 +2,7 @@ package schema_test
 
 import (
 	"encoding/json"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -125,6 +126,15 @@ func checkRoundTrip(t *testing.T, name string, s *schema.Schema, dst, v any) {
 	if err := json.Unmarshal([]byte(accepted), dst); err != nil {
 		t.Fatalf("%s: Validate accepted %s, but it does not decode: %v", name, accepted, err)
 	}
+	// What the tools do instead: store the validated value without JSON.
+	assigned := reflect.New(reflect.TypeOf(dst).Elem()).Interface()
+	if err := schema.Assign(assigned, v); err != nil {
+		t.Fatalf("%s: Validate accepted %s, but Assign fails: %v", name, accepted, err)
+	}
+	if diff := cmp.Diff(dst, assigned, rawJSONByValue); diff != "" {
+		t.Fatalf("%s: Assign(%s) differs from json.Unmarshal (-unmarshal +assign):\n%s",
+			name, accepted, diff)
+	}
 	body := mustMarshal(t, dst)
 	sent, err := schema.Decode([]byte(body))
 	if err != nil {
@@ -135,6 +145,15 @@ func checkRoundTrip(t *testing.T, name string, s *schema.Schema, dst, v any) {
 			name, accepted, body, problems)
 	}
 }
+
+// rawJSONByValue compares raw JSON by what it says, not how it is written.
+var rawJSONByValue = cmp.Comparer(func(a, b json.RawMessage) bool {
+	var x, y any
+	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
+		return string(a) == string(b)
+	}
+	return reflect.DeepEqual(x, y)
+})
 
 func compareProblems(a, b schema.Problem) int {
 	if c := strings.Compare(a.Path, b.Path); c != 0 {

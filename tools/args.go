@@ -1,6 +1,7 @@
 package tools
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -22,14 +23,14 @@ type ruleFunc func(args map[string]any, problems []schema.Problem) []schema.Prob
 // tool's input schema and rules, and decodes them into dst. It returns an
 // error result naming every problem at once, or nil.
 func parseArgs(c *call, req mcp.CallToolRequest, rules ruleFunc, dst any) *mcp.CallToolResult {
-	data, v, err := rawArguments(req)
+	v, err := rawArguments(req)
 	if err != nil {
 		c.outcome = "invalid_arguments"
 		return mcp.NewToolResultError(fmt.Sprintf(
 			"The arguments of %s are not valid JSON (%v); nothing was sent to Heppu. "+
 				"Send a JSON object.", c.def.name, err))
 	}
-	v, coerced := c.def.in.CoerceJSONStrings(v)
+	v, _ = c.def.in.CoerceJSONStrings(v)
 
 	problems := c.def.in.Validate(v)
 	if args, ok := v.(map[string]any); ok && rules != nil {
@@ -41,15 +42,9 @@ func parseArgs(c *call, req mcp.CallToolRequest, rules ruleFunc, dst any) *mcp.C
 		return mcp.NewToolResultError(problemsText(c.def.name, "nothing was sent to Heppu", problems))
 	}
 
-	// The value passed the schema built from dst's type, so it decodes;
-	// from the client's own JSON unless strings had to be parsed.
-	if coerced {
-		data, err = json.Marshal(v)
-	}
-	if err == nil {
-		err = json.Unmarshal(data, dst)
-	}
-	if err != nil {
+	// The value passed the schema built from dst's type, so it fits; it
+	// is stored as it is, not decoded from JSON a second time.
+	if err := schema.Assign(dst, v); err != nil {
 		c.outcome = "invalid_arguments"
 		return mcp.NewToolResultError(fmt.Sprintf(
 			"The arguments of %s could not be read (%v); nothing was sent to Heppu.",
@@ -58,9 +53,9 @@ func parseArgs(c *call, req mcp.CallToolRequest, rules ruleFunc, dst any) *mcp.C
 	return nil
 }
 
-// rawArguments returns the call's arguments as JSON and decoded with exact
-// numbers. Missing arguments are an empty object.
-func rawArguments(req mcp.CallToolRequest) ([]byte, any, error) {
+// rawArguments returns the call's arguments decoded with exact numbers.
+// Missing arguments are an empty object.
+func rawArguments(req mcp.CallToolRequest) (any, error) {
 	var data []byte
 	switch a := req.GetRawArguments().(type) {
 	case json.RawMessage:
@@ -69,15 +64,14 @@ func rawArguments(req mcp.CallToolRequest) ([]byte, any, error) {
 	default:
 		b, err := json.Marshal(a)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		data = b
 	}
-	if s := strings.TrimSpace(string(data)); s == "" || s == "null" {
-		return []byte("{}"), map[string]any{}, nil
+	if s := bytes.TrimSpace(data); len(s) == 0 || string(s) == "null" {
+		return map[string]any{}, nil
 	}
-	v, err := schema.Decode(data)
-	return data, v, err
+	return schema.Decode(data)
 }
 
 // problemsText renders validation problems for the model: one line each,
