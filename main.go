@@ -32,6 +32,9 @@ import (
 var version string
 
 func main() {
+	// Log times in UTC: unambiguous in a log read elsewhere, and the local
+	// zone need not be loaded from disk at every start.
+	zerolog.TimestampFunc = func() time.Time { return time.Now().UTC() }
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 	stop()
