@@ -57,7 +57,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("heppubench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var o options
-	fs.IntVar(&o.cold, "cold", 20, "cold starts per server")
+	fs.IntVar(&o.cold, "cold", 40, "cold starts per server")
 	fs.IntVar(&o.warmup, "warmup", 200, "warm-up calls per contender")
 	fs.IntVar(&o.calls, "calls", 2000, "measured sequential stdio calls per contender")
 	fs.IntVar(&o.memCalls, "mem-calls", 10000, "calls after warm-up before the second RSS reading")
