@@ -2,6 +2,7 @@ package heppu
 
 import (
 	"encoding/json"
+	"math"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -57,4 +58,28 @@ func TestPlainConfigTakesTheUsual(t *testing.T) {
 			t.Errorf("decodePlainConfig(%s) went the long way", data)
 		}
 	}
+}
+
+// FuzzConfigMarshal holds the config's own encoding to encoding/json's of
+// the same fields.
+func FuzzConfigMarshal(f *testing.F) {
+	f.Add("sage", "Hi <b>&</b> \"there\"\n\t\\", 1.1, 0.0, true, "example.com")
+	f.Add("", "\x00\x1f\u2028\u2029\xff\xfe é 😀", 1e21, 1e-7, false, "")
+	f.Add("\b\f\r", "", math.Copysign(0, -1), 123456789.125, true, "a\u007fb")
+	f.Fuzz(func(t *testing.T, s1, s2 string, x, y float64, withDomains bool, domain string) {
+		c := Config{Voice: s1, Greeting: s2, Placeholder: s1 + s2, Speed: &x, Timeout: &y}
+		if withDomains {
+			c.AllowedDomains = []string{domain, s1}
+		} else if domain == "" {
+			c.AllowedDomains = []string{}
+		}
+		want, wantErr := json.Marshal(configFields(c))
+		got, err := c.MarshalJSON()
+		if (err == nil) != (wantErr == nil) {
+			t.Fatalf("MarshalJSON() error = %v, encoding/json's = %v", err, wantErr)
+		}
+		if string(got) != string(want) {
+			t.Errorf("MarshalJSON() = %s\nencoding/json:  %s", got, want)
+		}
+	})
 }
