@@ -667,8 +667,7 @@ func httpConcurrent(servers []*serverSpec, direct *directClient, o options, rep 
 	rep.http = map[int]map[string]load{}
 	for i, n := range o.levels {
 		rep.http[n] = map[string]load{}
-		for j := range contenders {
-			c := contenders[(i+j)%len(contenders)]
+		for _, c := range contenders {
 			if err := c.open(n); err != nil {
 				return err
 			}
@@ -676,15 +675,29 @@ func httpConcurrent(servers []*serverSpec, direct *directClient, o options, rep 
 			if _, err := runLoad(n, o.duration/10, c.op); err != nil {
 				return err
 			}
-			l, err := runLoad(n, o.duration, c.op)
-			if err != nil {
-				return err
+		}
+		// The duration is cut into slices that take turns, so that a
+		// noisy moment on the machine falls on every contender alike.
+		for r := range httpSlices {
+			for j := range contenders {
+				c := contenders[(i+r+j)%len(contenders)]
+				l, err := runLoad(n, o.duration/httpSlices, c.op)
+				if err != nil {
+					return err
+				}
+				sum := rep.http[n][c.name]
+				sum.calls += l.calls
+				sum.elapsed += l.elapsed
+				sum.lat = append(sum.lat, l.lat...)
+				rep.http[n][c.name] = sum
 			}
-			rep.http[n][c.name] = l
 		}
 	}
 	return nil
 }
+
+// httpSlices is how many turns each contender takes at each concurrency.
+const httpSlices = 6
 
 // --- report ----------------------------------------------------------------
 
