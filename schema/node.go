@@ -45,8 +45,8 @@ type node struct {
 
 	// Any type.
 	enum     []any
-	enumText []string // enum as displayed in messages
-	konst    *constValue
+	enumText []string    // enum as displayed in messages
+	constant *constValue // "const", when given: its value may be null
 }
 
 // bound is a numeric limit, kept as written and as a float64 for the
@@ -138,7 +138,7 @@ func compileNode(ptr string, obj map[string]any, assertFormat bool) (*node, erro
 				n.enumText = append(n.enumText, display(e))
 			}
 		case "const":
-			n.konst = &constValue{val}
+			n.constant = &constValue{val}
 		case "minimum":
 			n.minimum, err = compileBound(val)
 		case "maximum":

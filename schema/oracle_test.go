@@ -132,3 +132,45 @@ func checkOracle(t *testing.T, name string, s *schema.Schema, o *oracle, v any) 
 			name, diff)
 	}
 }
+
+// TestValidateAgreesWithOracle holds Validate to the reference validator
+// on keywords the tool schemas do not use today, so that a type added
+// later is enforced as its schema says.
+func TestValidateAgreesWithOracle(t *testing.T) {
+	t.Parallel()
+
+	doc := `{"type":"object","required":["id"],"minProperties":1,"maxProperties":6,` +
+		`"properties":{` +
+		`"id":{"type":"string","format":"uuid"},` +
+		`"site":{"type":"string","format":"uri"},` +
+		`"ip":{"type":"string","format":"ipv4"},` +
+		`"day":{"type":"string","format":"date"},` +
+		`"kind":{"const":"fixed"},` +
+		`"tags":{"type":"array","minItems":1,"maxItems":2,"uniqueItems":true,` +
+		`"items":{"type":["string","null"]}},` +
+		`"counts":{"type":"object","patternProperties":{"^[0-9]+$":{"type":"integer","minimum":0}},` +
+		`"additionalProperties":{"type":"boolean"}},` +
+		`"ratio":{"type":"number","exclusiveMaximum":1,"minimum":-1}}}`
+	s := schema.Parse([]byte(doc), schema.Input)
+	if err := s.Compile(); err != nil {
+		t.Fatal(err)
+	}
+	o := newOracle(t, s)
+	for _, value := range []string{
+		`{"id":"550e8400-e29b-41d4-a716-446655440000","site":"https://example.com","ip":"10.0.0.1",` +
+			`"day":"2025-06-01","kind":"fixed","tags":["a",null],"counts":{"1":2,"x":true},"ratio":0.5}`,
+		`{}`,
+		`{"id":"nope","site":"relative/path","ip":"::1","day":"2025-13-01","kind":"other"}`,
+		`{"id":"550e8400-e29b-41d4-a716-446655440000","tags":[],"counts":{"7":-1,"8":1.5,"y":"no"}}`,
+		`{"id":"550e8400-e29b-41d4-a716-446655440000","tags":["a","a","b"],"ratio":1}`,
+		`{"id":"550e8400-e29b-41d4-a716-446655440000","tags":[1],"ratio":-1.0000001}`,
+		`{"id":"550e8400-e29b-41d4-a716-446655440000","a":1,"b":2,"c":3,"d":4,"e":5,"f":6}`,
+		`{"id":7,"kind":null,"counts":[],"tags":"a"}`,
+	} {
+		v, err := schema.Decode([]byte(value))
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkOracle(t, value, s, o, v)
+	}
+}

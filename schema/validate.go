@@ -129,8 +129,8 @@ func (w *walker) check(n *node, v any) {
 			return
 		}
 	}
-	if n.konst != nil && !equal(v, n.konst.v) {
-		w.add("const", "must be "+display(n.konst.v))
+	if n.constant != nil && !equal(v, n.constant.v) {
+		w.add("const", "must be "+display(n.constant.v))
 	}
 	if n.enum != nil && !slices.ContainsFunc(n.enum, func(e any) bool { return equal(v, e) }) {
 		msg := "must be one of: " + strings.Join(n.enumText, ", ")
