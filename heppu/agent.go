@@ -491,15 +491,15 @@ func decodePlainValue(field any, value []byte, typ jsonparser.ValueType) bool {
 }
 
 // plainString reports whether a string's contents, as jsonparser gives
-// them, are printable ASCII without escapes: what they stand for is then
-// what they are.
+// them, need no unescaping: valid UTF-8 without escapes or control
+// characters, which encoding/json takes as they are.
 func plainString(s []byte) bool {
 	for _, c := range s {
-		if c < ' ' || c >= utf8.RuneSelf || c == '\\' {
+		if c < ' ' || c == '\\' {
 			return false
 		}
 	}
-	return true
+	return utf8.Valid(s)
 }
 
 func asciiOnly(s []byte) bool {

@@ -435,6 +435,14 @@ func readResponse[T any](resp *http.Response, method string) (*T, error) {
 		return nil, &ResponseError{StatusCode: resp.StatusCode, Err: errors.New("empty body")}
 	}
 
+	// An agent, the usual answer, is decoded without reflection when it
+	// can be (decodeAgentAnswer says when).
+	if _, ok := any((*T)(nil)).(*Agent); ok {
+		if agent, ok := decodeAgentAnswer(data); ok {
+			return any(agent).(*T), nil
+		}
+	}
+
 	// The usual answer, a well-formed success with its data, is decoded in
 	// one pass. The data is decoded into a T of its own, which stays nil
 	// when "data" is absent or null; a T made beforehand would not tell
