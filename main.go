@@ -9,7 +9,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -118,12 +117,8 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 	case "stdio":
 		logger.Info().Str("version", buildVersion()).Str("transport", "stdio").
 			Bool("sandbox", cfg.sandbox).Int("tools", len(served)).Msg("heppu-mcp serving")
-		stdio := server.NewStdioServer(srv)
-		stdio.SetErrorLogger(log.New(errorLogWriter{logger}, "", 0))
-		in, out := answerAllStdio(ctx, stdin, stdout)
-		err := stdio.Listen(ctx, in, out)
-		if err != nil && !errors.Is(err, context.Canceled) {
-			return fmt.Errorf("serving stdio: %w", err)
+		if err := serveStdio(ctx, srv, stdin, stdout, logger); err != nil {
+			return err
 		}
 		logger.Info().Msg("heppu-mcp stopped")
 		return nil
@@ -284,8 +279,8 @@ func buildVersion() string {
 	return "devel"
 }
 
-// errorLogWriter turns the stdio transport's own log lines into zerolog
-// error lines, so stderr carries one format.
+// errorLogWriter turns the HTTP server's own log lines into zerolog error
+// lines, so stderr carries one format.
 type errorLogWriter struct{ log zerolog.Logger }
 
 // Write logs p as one error line.

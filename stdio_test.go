@@ -174,8 +174,15 @@ func (s *rawServer) await(t *testing.T, ids ...string) {
 // handshake initializes the session as a client would.
 func (s *rawServer) handshake(t *testing.T) {
 	t.Helper()
-	s.send(t, rpcRequest(1, "initialize", `{"protocolVersion":"2025-06-18","capabilities":{},`+
-		`"clientInfo":{"name":"stdio-test","version":"0"}}`))
+	s.handshakeWith(t, `{}`)
+}
+
+// handshakeWith initializes the session as a client with capabilities
+// (JSON) would.
+func (s *rawServer) handshakeWith(t *testing.T, capabilities string) {
+	t.Helper()
+	s.send(t, rpcRequest(1, "initialize", `{"protocolVersion":"2025-06-18","capabilities":`+
+		capabilities+`,"clientInfo":{"name":"stdio-test","version":"0"}}`))
 	s.await(t, "1")
 	if m := s.got[len(s.got)-1]; m.result == nil {
 		t.Fatalf("initialize failed: %s", m.line)
@@ -488,5 +495,121 @@ func TestStdioAnswersEveryRequestBeforeEOF(t *testing.T) {
 		if m.err != nil || bytes.Contains(m.result, []byte(`"isError":true`)) {
 			t.Errorf("the create in flight at EOF did not complete: %.300s", m.line)
 		}
+	}
+}
+
+// TestStdioElicitation asks the user to confirm a delete over raw stdio: the
+// client's answer, or its error, reaches the tool, and a client that closes
+// stdin instead of answering ends the question at once, not after the
+// grace the end of input gives calls in flight.
+func TestStdioElicitation(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		// answer is the client's answer, with %s for the request's id; ""
+		// closes stdin instead.
+		answer string
+		// want is text the delete's tool error must hold; "" means the
+		// delete must succeed.
+		want string
+	}{
+		{
+			name:   "accepted",
+			answer: `{"jsonrpc":"2.0","id":%s,"result":{"action":"accept","content":{"confirm":true}}}`,
+		},
+		{
+			name:   "answered with an error",
+			answer: `{"jsonrpc":"2.0","id":%s,"error":{"code":-32000,"message":"dialog closed"}}`,
+			want:   "elicitation failed: dialog closed",
+		},
+		{name: "stdin closed", want: "closed stdin before answering"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := startRaw(t)
+			s.handshakeWith(t, `{"elicitation":{}}`)
+			s.send(t, rpcRequest(2, "tools/call",
+				`{"name":"create_agent","arguments":{"name":"Old line","type":"voice"}}`))
+			s.await(t, "2")
+			var created struct {
+				StructuredContent struct {
+					Agent struct{ ID string } `json:"agent"`
+				} `json:"structuredContent"`
+			}
+			if err := json.Unmarshal(s.got[len(s.got)-1].result, &created); err != nil ||
+				created.StructuredContent.Agent.ID == "" {
+				t.Fatalf("create_agent: %s", s.got[len(s.got)-1].line)
+			}
+
+			s.send(t, rpcRequest(3, "tools/call", fmt.Sprintf(
+				`{"name":"delete_agent","arguments":{"agentId":%q}}`, created.StructuredContent.Agent.ID)))
+			var question rpcMessage
+			for question.method != "elicitation/create" {
+				m, ok := s.next(t)
+				if !ok {
+					t.Fatalf("stdout ended before the question\nstderr:\n%s", s.stderr)
+				}
+				question = m
+			}
+			if !strings.Contains(string(question.line), "Old line") {
+				t.Errorf("the question does not name the agent: %s", question.line)
+			}
+			if tt.answer != "" {
+				s.send(t, fmt.Sprintf(tt.answer, question.id)+"\n")
+				s.await(t, "3")
+			}
+			s.finish(t)
+
+			i := slices.IndexFunc(s.got, func(m rpcMessage) bool { return m.id == "3" })
+			if i < 0 {
+				t.Fatal("the delete got no answer")
+			}
+			if tt.want == "" {
+				checkNoToolError(t, s.got[i])
+			} else {
+				checkAnswer(t, s.got[i], nil, tt.want)
+			}
+			if strings.Contains(s.stderr.String(), "not answered in time") {
+				t.Errorf("the question outlived stdin: the end of input waited out its grace")
+			}
+		})
+	}
+}
+
+// checkNoToolError checks that an answer is a tool result without isError.
+func checkNoToolError(t *testing.T, m rpcMessage) {
+	t.Helper()
+	if m.err != nil || m.result == nil || bytes.Contains(m.result, []byte(`"isError":true`)) {
+		t.Errorf("answer = %.300s, want a successful tool result", m.line)
+	}
+}
+
+// TestStdioLogMessagesAtEOF closes stdin right after a call: the call's
+// log message, queued as it ended, still reaches the client before the
+// server exits.
+func TestStdioLogMessagesAtEOF(t *testing.T) {
+	t.Parallel()
+	s := startRaw(t)
+	s.handshake(t)
+	s.send(t, rpcRequest(2, "logging/setLevel", `{"level":"info"}`))
+	s.await(t, "2")
+
+	s.send(t, rpcRequest(3, "tools/call",
+		`{"name":"create_agent","arguments":{"name":"Dry","type":"chat","dryRun":true}}`))
+	s.finish(t)
+
+	var answered, logged bool
+	for _, m := range s.answers() {
+		switch {
+		case m.id == "3":
+			answered = true
+			checkNoToolError(t, m)
+		case m.method == "notifications/message":
+			logged = logged || bytes.Contains(m.line, []byte(`"tool":"create_agent"`))
+		}
+	}
+	if !answered || !logged {
+		t.Errorf("after stdin closed: answered %t, logged %t; want both", answered, logged)
 	}
 }
