@@ -347,10 +347,15 @@ func stdioSequential(servers []*serverSpec, direct *directClient, o options,
 	}
 
 	rep.stdio = map[string][]time.Duration{}
+	rep.stdioCPU = map[string]time.Duration{}
 	const block = 100
 	for done := 0; done < o.calls; done += block {
 		for _, s := range servers {
 			c := clients[s.name]
+			before, err := cpuTime(c.cmd.Process.Pid)
+			if err != nil {
+				return err
+			}
 			for range min(block, o.calls-done) {
 				t := time.Now()
 				if err := c.createAgent(); err != nil {
@@ -358,6 +363,11 @@ func stdioSequential(servers []*serverSpec, direct *directClient, o options,
 				}
 				rep.stdio[s.name] = append(rep.stdio[s.name], time.Since(t))
 			}
+			after, err := cpuTime(c.cmd.Process.Pid)
+			if err != nil {
+				return err
+			}
+			rep.stdioCPU[s.name] += after - before
 		}
 		for range min(block, o.calls-done) {
 			t := time.Now()
@@ -384,6 +394,30 @@ func stdioSequential(servers []*serverSpec, direct *directClient, o options,
 		rep.rssAfter = append(rep.rssAfter, rss)
 	}
 	return nil
+}
+
+// cpuTime returns the CPU time a process's threads have run for, from
+// /proc/PID/task/*/schedstat, in nanoseconds: finer than the clock ticks
+// of /proc/PID/stat.
+func cpuTime(pid int) (time.Duration, error) {
+	tasks, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/schedstat", pid))
+	if err != nil {
+		return 0, err
+	}
+	var sum time.Duration
+	for _, t := range tasks {
+		b, err := os.ReadFile(t)
+		if err != nil {
+			continue // a thread that ended
+		}
+		f, _, _ := strings.Cut(string(b), " ")
+		ns, err := strconv.ParseInt(f, 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("%s: %w", t, err)
+		}
+		sum += time.Duration(ns)
+	}
+	return sum, nil
 }
 
 // readRSS returns a process's resident set size in bytes.
@@ -705,6 +739,7 @@ type report struct {
 	opts     options
 	cold     map[string][]time.Duration
 	stdio    map[string][]time.Duration
+	stdioCPU map[string]time.Duration // server CPU over the measured calls
 	http     map[int]map[string]load
 	rssWarm  []int64 // heppu-mcp, bare
 	rssAfter []int64
@@ -750,10 +785,14 @@ func (r *report) write(w io.Writer) {
 
 	fmt.Fprintf(w, "\n### Sequential create_agent over stdio (%d calls after %d warm-up)\n\n",
 		r.opts.calls, r.opts.warmup)
-	fmt.Fprintf(w, "| contender | p50 | p99 | mean |\n|---|---|---|---|\n")
+	fmt.Fprintf(w, "| contender | p50 | p99 | mean | server CPU per call |\n|---|---|---|---|---|\n")
 	for _, n := range []string{"heppu-mcp", "bare", "direct POST"} {
 		d := r.stdio[n]
-		fmt.Fprintf(w, "| %s | %s | %s | %s |\n", n, ms(pct(d, .5)), ms(pct(d, .99)), ms(mean(d)))
+		cpu := ""
+		if t, ok := r.stdioCPU[n]; ok {
+			cpu = fmt.Sprintf("%.1f µs", float64(t)/float64(len(d))/1e3)
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", n, ms(pct(d, .5)), ms(pct(d, .99)), ms(mean(d)), cpu)
 	}
 
 	fmt.Fprintf(w, "\n### Concurrent create_agent over streamable HTTP (%s per run)\n\n",
