@@ -3,7 +3,6 @@ package heppu
 import (
 	"bytes"
 	"encoding/json"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -137,10 +136,8 @@ type configFields Config
 
 // MarshalJSON encodes the known fields and then the Extra keys.
 func (c Config) MarshalJSON() ([]byte, error) {
-	if len(c.Extra) == 0 {
-		if b, ok := c.appendKnown(make([]byte, 0, 256)); ok {
-			return b, nil
-		}
+	if b, ok := c.appendJSON(make([]byte, 0, 256)); ok {
+		return b, nil
 	}
 	known, err := json.Marshal(configFields(c))
 	if err != nil || len(c.Extra) == 0 {
@@ -158,134 +155,28 @@ func (c Config) MarshalJSON() ([]byte, error) {
 	return json.Marshal(merged)
 }
 
-// appendKnown appends the known fields to b as encoding/json writes
-// configFields, without its reflection: every request and every result
-// carries a config. It reports false for a number JSON cannot hold.
-func (c *Config) appendKnown(b []byte) ([]byte, bool) {
-	b = append(b, '{')
-	first := true
-	key := func(name string) {
-		if !first {
-			b = append(b, ',')
-		}
-		first = false
-		b = append(b, '"')
-		b = append(b, name...)
-		b = append(b, '"', ':')
+// appendJSON appends the config to b as MarshalJSON encodes it, without
+// reflection: every request and every result carries a config. It reports
+// false, leaving the work to MarshalJSON, for Extra keys or a number JSON
+// cannot hold.
+func (c *Config) appendJSON(b []byte) ([]byte, bool) {
+	if len(c.Extra) > 0 {
+		return b, false
 	}
-	str := func(name, v string) {
-		if v != "" {
-			key(name)
-			b = appendJSONString(b, v)
-		}
-	}
-	ok := true
-	num := func(name string, v *float64) {
-		if v == nil {
-			return
-		}
-		if math.IsNaN(*v) || math.IsInf(*v, 0) {
-			ok = false
-			return
-		}
-		key(name)
-		b = appendJSONFloat(b, *v)
-	}
-	str("voice", c.Voice)
-	num("speed", c.Speed)
-	num("interruptionThreshold", c.InterruptionThreshold)
-	num("timeout", c.Timeout)
-	str("theme", c.Theme)
-	str("primaryColor", c.PrimaryColor)
-	str("position", c.Position)
-	str("greeting", c.Greeting)
-	str("placeholder", c.Placeholder)
+	o := beginObject(b)
+	o.StringOmitEmpty("voice", c.Voice)
+	o.Float("speed", c.Speed)
+	o.Float("interruptionThreshold", c.InterruptionThreshold)
+	o.Float("timeout", c.Timeout)
+	o.StringOmitEmpty("theme", c.Theme)
+	o.StringOmitEmpty("primaryColor", c.PrimaryColor)
+	o.StringOmitEmpty("position", c.Position)
+	o.StringOmitEmpty("greeting", c.Greeting)
+	o.StringOmitEmpty("placeholder", c.Placeholder)
 	if c.AllowedDomains != nil {
-		key("allowedDomains")
-		b = append(b, '[')
-		for i, d := range c.AllowedDomains {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendJSONString(b, d)
-		}
-		b = append(b, ']')
+		o.Strings("allowedDomains", c.AllowedDomains)
 	}
-	return append(b, '}'), ok
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendJSONString appends s as encoding/json writes a string: quoted,
-// with HTML characters, control characters, U+2028 and U+2029 escaped, and
-// invalid UTF-8 as U+FFFD.
-func appendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= ' ' && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-		case r == '\u2028' || r == '\u2029':
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
-		default:
-			i += size
-			continue
-		}
-		i += size
-		start = i
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
-}
-
-// appendJSONFloat appends f as encoding/json writes a float64: the
-// shortest form that reads back the same, in exponent form only when very
-// small or very large.
-func appendJSONFloat(b []byte, f float64) []byte {
-	format := byte('f')
-	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
-		format = 'e'
-	}
-	b = strconv.AppendFloat(b, f, format, -1, 64)
-	if format == 'e' {
-		// Two exponent digits at least, as encoding/json trims them: e-07 is e-7.
-		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
-			b[n-2] = b[n-1]
-			b = b[:n-1]
-		}
-	}
-	return b
+	return o.End()
 }
 
 // UnmarshalJSON decodes the known fields and keeps every other key in

@@ -307,7 +307,7 @@ func do[T any](ctx context.Context, c *Client, method, path string, q url.Values
 	}
 	var body []byte
 	if in != nil {
-		if body, err = json.Marshal(in); err != nil {
+		if body, err = encodeBody(in); err != nil {
 			return nil, fmt.Errorf("encoding request: %w", err)
 		}
 	}

@@ -83,3 +83,42 @@ func FuzzConfigMarshal(f *testing.F) {
 		}
 	})
 }
+
+// FuzzCreateRequestMarshal holds the create body's own encoding to
+// encoding/json's, config included.
+func FuzzCreateRequestMarshal(f *testing.F) {
+	f.Add("Support line", "voice", "", "Be <brief> & kind.\n", "sage", 1.1, true, "web_search")
+	f.Add("", "chat", "gpt-4o", "", "", math.Inf(1), false, "")
+	f.Add("\u2028\xff", "x", "m", "\"", "\x00", math.Copysign(0, -1), true, "")
+	f.Fuzz(func(t *testing.T, name, typ, model, instructions, voice string, speed float64,
+		withConfig bool, toolID string) {
+		r := CreateAgentRequest{Name: name, Type: AgentType(typ), Model: model,
+			Instructions: instructions}
+		if withConfig {
+			r.Config = &Config{Voice: voice, Speed: &speed}
+		}
+		if toolID != "" {
+			r.ToolIDs = []string{toolID, name}
+		}
+		want, wantErr := json.Marshal(&r)
+		got, err := encodeBody(&r)
+		if (err == nil) != (wantErr == nil) {
+			t.Fatalf("encodeBody() error = %v, encoding/json's = %v", err, wantErr)
+		}
+		if string(got) != string(want) {
+			t.Errorf("encodeBody() = %s\nencoding/json: %s", got, want)
+		}
+	})
+}
+
+// TestCreateRequestTakesTheShortWay checks that the usual create body is
+// encoded without reflection.
+func TestCreateRequestTakesTheShortWay(t *testing.T) {
+	t.Parallel()
+	speed := 1.0
+	r := CreateAgentRequest{Name: "Support line", Type: Voice, Instructions: "Be kind.",
+		Config: &Config{Voice: "sage", Speed: &speed}, ToolIDs: []string{"web_search"}}
+	if _, ok := r.appendJSON(nil); !ok {
+		t.Error("appendJSON of the usual create body went the long way")
+	}
+}
