@@ -92,6 +92,31 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 		return usageError{fmt.Errorf("--tools: %w", err)}
 	}
 	hooks := &server.Hooks{}
+	srv := newServer(toolset, served, hooks)
+
+	switch cfg.transport {
+	case "stdio":
+		logger.Info().Str("version", buildVersion()).Str("transport", "stdio").
+			Bool("sandbox", cfg.sandbox).Int("tools", len(served)).Msg("heppu-mcp serving")
+		if err := serveStdio(ctx, srv, stdin, stdout, logger); err != nil {
+			return err
+		}
+		logger.Info().Msg("heppu-mcp stopped")
+		return nil
+	default:
+		return serveHTTP(ctx, srv, hooks, toolset, httpOptions{
+			addr:           cfg.addr,
+			stateless:      cfg.stateless,
+			sandbox:        cfg.sandbox,
+			allowedOrigins: cfg.allowedOrigins,
+			envKey:         cfg.apiKey != "",
+		}, logger)
+	}
+}
+
+// newServer returns the MCP server of the tools served, with the
+// resources, prompts and completions that guide the model.
+func newServer(toolset *tools.Toolset, served []server.ServerTool, hooks *server.Hooks) *server.MCPServer {
 	srv := server.NewMCPServer("heppu-mcp", buildVersion(),
 		server.WithHooks(hooks),
 		server.WithToolCapabilities(false),
@@ -112,25 +137,7 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 		// lead the model to a tool it does not have.
 		srv.AddPrompts(toolset.Prompts()...)
 	}
-
-	switch cfg.transport {
-	case "stdio":
-		logger.Info().Str("version", buildVersion()).Str("transport", "stdio").
-			Bool("sandbox", cfg.sandbox).Int("tools", len(served)).Msg("heppu-mcp serving")
-		if err := serveStdio(ctx, srv, stdin, stdout, logger); err != nil {
-			return err
-		}
-		logger.Info().Msg("heppu-mcp stopped")
-		return nil
-	default:
-		return serveHTTP(ctx, srv, hooks, toolset, httpOptions{
-			addr:           cfg.addr,
-			stateless:      cfg.stateless,
-			sandbox:        cfg.sandbox,
-			allowedOrigins: cfg.allowedOrigins,
-			envKey:         cfg.apiKey != "",
-		}, logger)
-	}
+	return srv
 }
 
 // parseConfig reads the flags and the environment. It returns a nil config
