@@ -411,7 +411,7 @@ func (c *Config) decodeAnyConfig(data []byte) error {
 	if json.Unmarshal(data, &known) == nil {
 		*c = Config(known)
 		return jsonparser.ObjectEach(data, func(key, value []byte, typ jsonparser.ValueType, _ int) error {
-			k := string(key)
+			k := jsonKey(key)
 			if isKnownConfigKey(k) {
 				return nil
 			}
@@ -438,6 +438,20 @@ func (c *Config) decodeAnyConfig(data []byte) error {
 		c.Extra[k] = v
 	}
 	return nil
+}
+
+// jsonKey returns an object key, which jsonparser hands out as it was
+// written, as encoding/json decodes it: escapes resolved, and each byte
+// that is not UTF-8 replaced by U+FFFD.
+func jsonKey(key []byte) string {
+	if bytes.IndexByte(key, '\\') < 0 && utf8.Valid(key) {
+		return string(key)
+	}
+	var k string
+	if err := json.Unmarshal(append(append([]byte{'"'}, key...), '"'), &k); err != nil {
+		return string(key) // jsonparser took it as a key; encoding/json always does too
+	}
+	return k
 }
 
 // isKnownConfigKeyFold reports whether k is one of Config's own keys in

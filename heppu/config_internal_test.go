@@ -60,6 +60,35 @@ func TestPlainConfigTakesTheUsual(t *testing.T) {
 	}
 }
 
+// TestConfigKeysDecodedAsEncodingJSON: a key written with escapes, or with
+// bytes that are not UTF-8, is the key encoding/json decodes, both to match
+// a known field and as a key of Extra.
+func TestConfigKeysDecodedAsEncodingJSON(t *testing.T) {
+	t.Parallel()
+	ash := "ash"
+	tests := []struct {
+		data string
+		want Config
+	}{
+		{`{"v\u006fice":"ash"}`, Config{Voice: ash}},
+		{`{"v\u006fice":"ash","x\u0041":1}`, Config{Voice: ash,
+			Extra: map[string]json.RawMessage{"xA": json.RawMessage(`1`)}}},
+		{"{\"\x85\":\"\"}", Config{Extra: map[string]json.RawMessage{"\uFFFD": json.RawMessage(`""`)}}},
+		{`{"caf\u00e9":2,"théme":"dark"}`, Config{Extra: map[string]json.RawMessage{
+			"café": json.RawMessage(`2`), "théme": json.RawMessage(`"dark"`)}}},
+	}
+	for _, tt := range tests {
+		var got Config
+		if err := json.Unmarshal([]byte(tt.data), &got); err != nil {
+			t.Errorf("Unmarshal(%s): %v", tt.data, err)
+			continue
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("Unmarshal(%s) mismatch (-want +got):\n%s", tt.data, diff)
+		}
+	}
+}
+
 // FuzzConfigMarshal holds the config's own encoding to encoding/json's of
 // the same fields.
 func FuzzConfigMarshal(f *testing.F) {
