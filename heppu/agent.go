@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"slices"
 	"strconv"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/buger/jsonparser"
@@ -241,9 +240,6 @@ func assignPlainConfig(m map[string]any) (Config, bool) {
 		case "allowedDomains":
 			c.AllowedDomains, ok = stringsValue(v)
 		default:
-			if isKnownConfigKeyFold(k) {
-				return Config{}, false
-			}
 			raw, err := json.Marshal(v)
 			if err != nil {
 				return Config{}, false
@@ -325,11 +321,6 @@ func decodePlainConfig(data []byte) (Config, bool) {
 		case "allowedDomains":
 			field = &c.AllowedDomains
 		default:
-			if isKnownConfigKeyFold(string(key)) {
-				// encoding/json matches keys without regard to case.
-				plain = false
-				return nil
-			}
 			if c.Extra == nil {
 				c.Extra = make(map[string]json.RawMessage)
 			}
@@ -402,27 +393,12 @@ func asciiOnly(s []byte) bool {
 	return true
 }
 
-// decodeAnyConfig decodes any config the long way: each known value of its
-// documented type into its field, and every other key, or a known key with
-// a value of another type, into Extra.
+// decodeAnyConfig decodes any config the long way: each known key, so
+// spelt, with a value of its documented type into its field, and every
+// other key, or a known key with a value of another type, into Extra. A
+// known key in another case ("Voice") is another key to Heppu, so it goes
+// to Extra too, and a config read and sent back is sent as it came.
 func (c *Config) decodeAnyConfig(data []byte) error {
-	// The known fields in one go; the key names scanned for the rest.
-	var known configFields
-	if json.Unmarshal(data, &known) == nil {
-		*c = Config(known)
-		return jsonparser.ObjectEach(data, func(key, value []byte, typ jsonparser.ValueType, _ int) error {
-			k := jsonKey(key)
-			if isKnownConfigKey(k) {
-				return nil
-			}
-			if c.Extra == nil {
-				c.Extra = make(map[string]json.RawMessage)
-			}
-			c.Extra[k] = rawJSON(value, typ)
-			return nil
-		})
-	}
-
 	var all map[string]json.RawMessage
 	if err := json.Unmarshal(data, &all); err != nil {
 		return err
@@ -438,38 +414,6 @@ func (c *Config) decodeAnyConfig(data []byte) error {
 		c.Extra[k] = v
 	}
 	return nil
-}
-
-// jsonKey returns an object key, which jsonparser hands out as it was
-// written, as encoding/json decodes it: escapes resolved, and each byte
-// that is not UTF-8 replaced by U+FFFD.
-func jsonKey(key []byte) string {
-	if bytes.IndexByte(key, '\\') < 0 && utf8.Valid(key) {
-		return string(key)
-	}
-	var k string
-	if err := json.Unmarshal(append(append([]byte{'"'}, key...), '"'), &k); err != nil {
-		return string(key) // jsonparser took it as a key; encoding/json always does too
-	}
-	return k
-}
-
-// isKnownConfigKeyFold reports whether k is one of Config's own keys in
-// any case.
-func isKnownConfigKeyFold(k string) bool {
-	for _, keys := range [][]string{VoiceConfigKeys, ChatConfigKeys} {
-		for _, known := range keys {
-			if strings.EqualFold(k, known) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// isKnownConfigKey reports whether k is one of Config's own keys.
-func isKnownConfigKey(k string) bool {
-	return slices.Contains(VoiceConfigKeys, k) || slices.Contains(ChatConfigKeys, k)
 }
 
 // rawJSON returns a value jsonparser handed out as JSON of its own: a

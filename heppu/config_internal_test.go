@@ -62,7 +62,8 @@ func TestPlainConfigTakesTheUsual(t *testing.T) {
 
 // TestConfigKeysDecodedAsEncodingJSON: a key written with escapes, or with
 // bytes that are not UTF-8, is the key encoding/json decodes, both to match
-// a known field and as a key of Extra.
+// a known field and as a key of Extra; and only a key so spelt matches a
+// field, so that a config read and sent back is sent as it came.
 func TestConfigKeysDecodedAsEncodingJSON(t *testing.T) {
 	t.Parallel()
 	ash := "ash"
@@ -74,6 +75,10 @@ func TestConfigKeysDecodedAsEncodingJSON(t *testing.T) {
 		{`{"v\u006fice":"ash","x\u0041":1}`, Config{Voice: ash,
 			Extra: map[string]json.RawMessage{"xA": json.RawMessage(`1`)}}},
 		{"{\"\x85\":\"\"}", Config{Extra: map[string]json.RawMessage{"\uFFFD": json.RawMessage(`""`)}}},
+		{`{"Voice":"ash","SPEED":2}`, Config{Extra: map[string]json.RawMessage{
+			"Voice": json.RawMessage(`"ash"`), "SPEED": json.RawMessage(`2`)}}},
+		{`{"voice":"ash","speed":"fast"}`, Config{Voice: ash,
+			Extra: map[string]json.RawMessage{"speed": json.RawMessage(`"fast"`)}}},
 		{`{"caf\u00e9":2,"théme":"dark"}`, Config{Extra: map[string]json.RawMessage{
 			"café": json.RawMessage(`2`), "théme": json.RawMessage(`"dark"`)}}},
 	}
