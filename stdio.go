@@ -56,10 +56,10 @@ func serveStdio(ctx context.Context, srv *server.MCPServer, in io.Reader, out io
 	// Requests run under reqCtx, so that stopping cancels the ones in flight.
 	reqCtx, cancel := context.WithCancel(srv.WithContext(ctx, t.session))
 	defer cancel()
-	pumped := make(chan struct{})
+	stopPump, pumped := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(pumped)
-		t.writeNotifications(reqCtx)
+		t.writeNotifications(stopPump)
 	}()
 	go t.read(reqCtx)
 
@@ -77,8 +77,8 @@ func serveStdio(ctx context.Context, srv *server.MCPServer, in io.Reader, out io
 	cancel()
 	// Cancelled, the calls still running end promptly.
 	t.calls.wait(context.Background(), eofGrace)
+	close(stopPump)
 	<-pumped
-	t.flushNotifications()
 	if readErr != nil && !errors.Is(readErr, io.EOF) {
 		return fmt.Errorf("reading stdin: %w", readErr)
 	}
@@ -182,26 +182,18 @@ func (t *stdioTransport) write(msg any) error {
 	return err
 }
 
-// writeNotifications writes what the server sends through the session.
-func (t *stdioTransport) writeNotifications(ctx context.Context) {
+// writeNotifications writes what the server sends through the session
+// until stop is closed, and then what is still queued, such as the log
+// messages of the last calls.
+func (t *stdioTransport) writeNotifications(stop <-chan struct{}) {
 	for {
 		select {
 		case n := <-t.session.notifications:
 			t.write(n)
-		case <-ctx.Done():
-			return
-		}
-	}
-}
-
-// flushNotifications writes the notifications still queued, such as the
-// log messages of the last calls, before the connection ends.
-func (t *stdioTransport) flushNotifications() {
-	for {
-		select {
-		case n := <-t.session.notifications:
-			t.write(n)
-		default:
+		case <-stop:
+			for len(t.session.notifications) > 0 { // no other reader: this cannot block
+				t.write(<-t.session.notifications)
+			}
 			return
 		}
 	}
@@ -392,11 +384,28 @@ type stdioSession struct {
 	notifications chan mcp.JSONRPCNotification
 	initialized   atomic.Bool
 
-	mu              sync.Mutex
-	logLevel        mcp.LoggingLevel
-	clientInfo      mcp.Implementation
-	capabilities    mcp.ClientCapabilities
-	protocolVersion string
+	logLevel        locked[mcp.LoggingLevel]
+	clientInfo      locked[mcp.Implementation]
+	capabilities    locked[mcp.ClientCapabilities]
+	protocolVersion locked[string]
+}
+
+// locked is a value read and written under a lock of its own.
+type locked[T any] struct {
+	mu sync.Mutex
+	v  T
+}
+
+func (l *locked[T]) get() T {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.v
+}
+
+func (l *locked[T]) set(v T) {
+	l.mu.Lock()
+	l.v = v
+	l.mu.Unlock()
 }
 
 var (
@@ -421,64 +430,36 @@ func (s *stdioSession) NotificationChannel() chan<- mcp.JSONRPCNotification {
 }
 
 // SetLogLevel sets the least severe level of the log messages sent.
-func (s *stdioSession) SetLogLevel(level mcp.LoggingLevel) {
-	s.mu.Lock()
-	s.logLevel = level
-	s.mu.Unlock()
-}
+func (s *stdioSession) SetLogLevel(level mcp.LoggingLevel) { s.logLevel.set(level) }
 
 // GetLogLevel returns the level set, or error until the client sets one, so
 // that a client that did not ask for log messages gets only errors.
 func (s *stdioSession) GetLogLevel() mcp.LoggingLevel {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.logLevel == "" {
-		return mcp.LoggingLevelError
+	if level := s.logLevel.get(); level != "" {
+		return level
 	}
-	return s.logLevel
+	return mcp.LoggingLevelError
 }
 
 // GetClientInfo returns the client's name and version.
-func (s *stdioSession) GetClientInfo() mcp.Implementation {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.clientInfo
-}
+func (s *stdioSession) GetClientInfo() mcp.Implementation { return s.clientInfo.get() }
 
 // SetClientInfo records the client's name and version.
-func (s *stdioSession) SetClientInfo(info mcp.Implementation) {
-	s.mu.Lock()
-	s.clientInfo = info
-	s.mu.Unlock()
-}
+func (s *stdioSession) SetClientInfo(info mcp.Implementation) { s.clientInfo.set(info) }
 
 // GetClientCapabilities returns what the client said it supports.
 func (s *stdioSession) GetClientCapabilities() mcp.ClientCapabilities {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.capabilities
+	return s.capabilities.get()
 }
 
 // SetClientCapabilities records what the client said it supports.
-func (s *stdioSession) SetClientCapabilities(c mcp.ClientCapabilities) {
-	s.mu.Lock()
-	s.capabilities = c
-	s.mu.Unlock()
-}
+func (s *stdioSession) SetClientCapabilities(c mcp.ClientCapabilities) { s.capabilities.set(c) }
 
 // ProtocolVersion returns the version agreed at initialize, or "".
-func (s *stdioSession) ProtocolVersion() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.protocolVersion
-}
+func (s *stdioSession) ProtocolVersion() string { return s.protocolVersion.get() }
 
 // SetProtocolVersion records the version agreed at initialize.
-func (s *stdioSession) SetProtocolVersion(v string) {
-	s.mu.Lock()
-	s.protocolVersion = v
-	s.mu.Unlock()
-}
+func (s *stdioSession) SetProtocolVersion(v string) { s.protocolVersion.set(v) }
 
 // RequestElicitation asks the client for input and waits for the answer.
 func (s *stdioSession) RequestElicitation(ctx context.Context, req mcp.ElicitationRequest) (
