@@ -1,11 +1,10 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"fmt"
 	"io"
+	"strconv"
 	"testing"
 
 	"github.com/mark3labs/mcp-go/server"
@@ -21,65 +20,35 @@ import (
 func BenchmarkStdioTransport(b *testing.B) {
 	transports := []struct {
 		name  string
-		serve func(ctx context.Context, srv *server.MCPServer, in io.Reader, out io.Writer) error
+		serve func(ctx context.Context, srv *server.MCPServer) func(io.Reader, io.Writer) error
 	}{
-		{"mcp-go", func(ctx context.Context, srv *server.MCPServer, in io.Reader, out io.Writer) error {
-			return server.NewStdioServer(srv).Listen(ctx, in, out)
+		{"mcp-go", func(ctx context.Context, srv *server.MCPServer) func(io.Reader, io.Writer) error {
+			return func(in io.Reader, out io.Writer) error {
+				return server.NewStdioServer(srv).Listen(ctx, in, out)
+			}
 		}},
-		{"heppu-mcp", func(ctx context.Context, srv *server.MCPServer, in io.Reader, out io.Writer) error {
-			return serveStdio(ctx, srv, in, out, zerolog.Nop())
-		}},
+		{"heppu-mcp", ourStdio},
 	}
-	const args = `{"name":"Customer Support Agent","type":"voice",` +
-		`"instructions":"You are a helpful customer support agent. Be polite and professional.",` +
-		`"config":{"voice":"sage","speed":1.0,"interruptionThreshold":0.5},` +
-		`"toolIds":["web_search","calendar"]}`
+	const params = `{"name":"create_agent","arguments":{"name":"Customer Support Agent",` +
+		`"type":"voice","instructions":"You are a helpful customer support agent. ` +
+		`Be polite and professional.","config":{"voice":"sage","speed":1.0,` +
+		`"interruptionThreshold":0.5},"toolIds":["web_search","calendar"]}}`
 	for _, tr := range transports {
 		b.Run(tr.name, func(b *testing.B) {
-			srv := sandboxServer(b)
-			inR, inW := io.Pipe()
-			outR, outW := io.Pipe()
-			ctx, cancel := context.WithCancel(context.Background())
-			done := make(chan struct{})
-			go func() {
-				defer close(done)
-				tr.serve(ctx, srv, inR, outW)
-			}()
-			b.Cleanup(func() {
-				cancel()
-				inW.Close()
-				outR.Close()
-				<-done
-			})
-			out := bufio.NewReader(outR)
-			id := 0
-			call := func(method, params string) {
-				id++
-				fmt.Fprintf(inW, `{"jsonrpc":"2.0","id":%d,"method":%q,"params":%s}`+"\n",
-					id, method, params)
-				want := fmt.Appendf(nil, `"id":%d,`, id)
-				for {
-					line, err := out.ReadBytes('\n')
-					if err != nil {
-						b.Fatal(err)
-					}
-					if !bytes.Contains(line, want) {
-						continue // a notification
-					}
-					if bytes.Contains(line, []byte(`"isError":true`)) ||
-						bytes.Contains(line, []byte(`"error":{`)) {
-						b.Fatalf("%s failed: %s", method, line)
-					}
-					return
-				}
-			}
-			call("initialize", `{"protocolVersion":"2025-06-18","capabilities":{},`+
-				`"clientInfo":{"name":"bench","version":"0"}}`)
-			fmt.Fprintln(inW, `{"jsonrpc":"2.0","method":"notifications/initialized"}`)
-			params := `{"name":"create_agent","arguments":` + args + `}`
+			c := startPipe(b, tr.serve(b.Context(), sandboxServer(b)))
+			c.send(b, rpcRequest(1, "initialize", `{"protocolVersion":"2025-06-18",`+
+				`"capabilities":{},"clientInfo":{"name":"bench","version":"0"}}`))
+			c.answer(b, "1")
+			c.send(b, `{"jsonrpc":"2.0","method":"notifications/initialized"}`+"\n")
 			b.ReportAllocs()
+			id := 1
 			for b.Loop() {
-				call("tools/call", params)
+				id++
+				c.send(b, rpcRequest(id, "tools/call", params))
+				if res := c.answer(b, strconv.Itoa(id)); res["error"] != nil ||
+					bytes.Contains(res["result"], []byte(`"isError":true`)) {
+					b.Fatalf("create_agent failed: %s %s", res["error"], res["result"])
+				}
 			}
 		})
 	}

@@ -46,20 +46,22 @@ func TestPeek(t *testing.T) {
 	}
 }
 
-// pipeClient drives serveStdio in this process over pipes.
+// pipeClient is a client of a stdio server in this process, over pipes.
 type pipeClient struct {
 	in    *io.PipeWriter
 	lines chan []byte
-	done  chan error // serveStdio's return
+	done  chan error // the server's return
 }
 
-func startPipe(t *testing.T, ctx context.Context, srv *server.MCPServer) *pipeClient {
-	t.Helper()
+// startPipe runs serve over pipes as a client's stdin and stdout, and
+// reads what it writes line by line.
+func startPipe(tb testing.TB, serve func(in io.Reader, out io.Writer) error) *pipeClient {
+	tb.Helper()
 	inR, inW := io.Pipe()
 	outR, outW := io.Pipe()
 	c := &pipeClient{in: inW, lines: make(chan []byte, 16), done: make(chan error, 1)}
 	go func() {
-		c.done <- serveStdio(ctx, srv, inR, outW, zerolog.Nop())
+		c.done <- serve(inR, outW)
 		outW.Close()
 	}()
 	go func() {
@@ -73,7 +75,7 @@ func startPipe(t *testing.T, ctx context.Context, srv *server.MCPServer) *pipeCl
 			c.lines <- line
 		}
 	}()
-	t.Cleanup(func() {
+	tb.Cleanup(func() {
 		inW.Close()
 		for range c.lines {
 		}
@@ -81,26 +83,38 @@ func startPipe(t *testing.T, ctx context.Context, srv *server.MCPServer) *pipeCl
 	return c
 }
 
-func (c *pipeClient) send(t *testing.T, line string) {
-	t.Helper()
-	if _, err := io.WriteString(c.in, line); err != nil {
-		t.Fatal(err)
+// ourStdio serves srv with serveStdio under ctx, for startPipe.
+func ourStdio(ctx context.Context, srv *server.MCPServer) func(io.Reader, io.Writer) error {
+	return func(in io.Reader, out io.Writer) error {
+		return serveStdio(ctx, srv, in, out, zerolog.Nop())
 	}
 }
 
-// answer reads lines until the answer with id, skipping others.
-func (c *pipeClient) answer(t *testing.T, id string) map[string]json.RawMessage {
-	t.Helper()
+func (c *pipeClient) send(tb testing.TB, line string) {
+	tb.Helper()
+	if _, err := io.WriteString(c.in, line); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// answer reads lines until the answer to the request with (numeric) id,
+// skipping others.
+func (c *pipeClient) answer(tb testing.TB, id string) map[string]json.RawMessage {
+	tb.Helper()
 	for line := range c.lines {
+		if !json.Valid(line) {
+			tb.Fatalf("stdout line %q is not JSON", line)
+		}
+		if env := peek(line); !env.answer || string(env.id) != id {
+			continue
+		}
 		var m map[string]json.RawMessage
 		if err := json.Unmarshal(line, &m); err != nil {
-			t.Fatalf("stdout line %q: %v", line, err)
+			tb.Fatalf("stdout line %q: %v", line, err)
 		}
-		if string(m["id"]) == id {
-			return m
-		}
+		return m
 	}
-	t.Fatalf("stdout ended with no answer to id %s", id)
+	tb.Fatalf("stdout ended with no answer to id %s", id)
 	return nil
 }
 
@@ -113,7 +127,7 @@ func TestServeStdioPanic(t *testing.T) {
 		func(context.Context, mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 			panic("boom")
 		})
-	c := startPipe(t, t.Context(), srv)
+	c := startPipe(t, ourStdio(t.Context(), srv))
 	c.send(t, rpcRequest(1, "initialize", `{"protocolVersion":"2025-06-18","capabilities":{},`+
 		`"clientInfo":{"name":"test","version":"0"}}`))
 	c.answer(t, "1")
@@ -147,7 +161,7 @@ func TestServeStdioStop(t *testing.T) {
 			return mcp.NewToolResultError("cancelled"), nil
 		})
 	ctx, stop := context.WithCancel(t.Context())
-	c := startPipe(t, ctx, srv)
+	c := startPipe(t, ourStdio(ctx, srv))
 	c.send(t, rpcRequest(1, "tools/call", `{"name":"wait","arguments":{}}`))
 	<-started
 
