@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// FuzzAppend holds AppendString and AppendFloat to encoding/json's
+// FuzzJSONAppend holds appendJSONString and appendJSONFloat to encoding/json's
 // encoding of the same string and number.
 func FuzzJSONAppend(f *testing.F) {
 	f.Add("plain", 1.0)
